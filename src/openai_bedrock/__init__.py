@@ -1,0 +1,27 @@
+"""Run code written for the official ``openai`` SDK on Amazon Bedrock.
+
+    import openai_bedrock
+
+    client = openai_bedrock.create_client(region="us-west-2")        # openai.OpenAI
+    aclient = openai_bedrock.create_async_client(region="us-west-2")  # openai.AsyncOpenAI
+
+Requests are authenticated per attempt by a custom httpx transport, with AWS SigV4
+(botocore credentials) or a Bedrock API key.
+"""
+
+from ._client import DEFAULT_TIMEOUT, create_async_client, create_client
+from ._endpoints import Endpoint
+from ._errors import BedrockError, ConfigurationError, CredentialsError, ForeignOriginError
+from ._version import __version__
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "BedrockError",
+    "ConfigurationError",
+    "CredentialsError",
+    "Endpoint",
+    "ForeignOriginError",
+    "__version__",
+    "create_async_client",
+    "create_client",
+]

@@ -1,0 +1,336 @@
+"""Who the client is: choosing the auth mode, and applying it to one request.
+
+``resolve_auth`` makes the choice once, at construction. The resulting
+authenticator is immutable and is called by the transport for every HTTP attempt,
+so every retry is signed afresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import os
+from collections.abc import Awaitable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Callable, Literal, Optional, Union
+
+import httpx
+
+from . import _sigv4
+from ._errors import ConfigurationError, CredentialsError
+
+TokenProvider = Callable[[], Union[str, Awaitable[str]]]
+
+BEARER_ENV = "AWS_BEARER_TOKEN_BEDROCK"
+
+_NO_CREDENTIALS_HELP = (
+    "Looked in, in order: the api_key / token_provider arguments; the session, profile "
+    "and access_key_id / secret_access_key arguments; the AWS_BEARER_TOKEN_BEDROCK "
+    "environment variable; and botocore's default credential chain (AWS_ACCESS_KEY_ID / "
+    "AWS_SECRET_ACCESS_KEY, AWS_PROFILE, ~/.aws/credentials, ~/.aws/config with SSO, "
+    "assume-role or credential_process, container and instance roles). To fix: run "
+    "`aws configure sso` once and then `aws sso login --profile NAME` (and pass "
+    "profile='NAME' or set AWS_PROFILE), set AWS_BEARER_TOKEN_BEDROCK to a Bedrock API "
+    "key, or pass api_key=... ."
+)
+
+
+def fingerprint(secret: str) -> str:
+    """A short, non-reversible tag that tells two secrets apart in logs and reprs."""
+    return "sha256:" + hashlib.sha256(secret.encode("utf-8")).hexdigest()[:8]
+
+
+def check_secret(value: object, name: str) -> str:
+    """Validate a key-like string without ever echoing it."""
+    if not isinstance(value, str):
+        raise ConfigurationError(f"{name} must be a string, not {type(value).__name__}.")
+    if not value.strip():
+        raise ConfigurationError(
+            f"{name} is empty. Pass the value itself, or leave it out to use the next "
+            "credential source."
+        )
+    for index, char in enumerate(value):
+        if char.isspace() or ord(char) < 0x20 or ord(char) == 0x7F:
+            raise ConfigurationError(
+                f"{name} contains whitespace or a control character at position {index} "
+                "(often a trailing newline from a file or a copy-paste). Remove it and "
+                "try again."
+            )
+    return value
+
+
+@dataclass(frozen=True)
+class BearerAuth:
+    """``Authorization: Bearer <Bedrock API key>``, from a fixed key or a provider."""
+
+    source: str
+    key: Optional[str] = field(default=None, repr=False)
+    provider: Optional[TokenProvider] = field(default=None, repr=False)
+    mode: Literal["bearer"] = "bearer"
+
+    @property
+    def fingerprint(self) -> Optional[str]:
+        return fingerprint(self.key) if self.key is not None else None
+
+    def _header(self, token: object) -> str:
+        try:
+            return "Bearer " + check_secret(token, "The token_provider result")
+        except ConfigurationError as exc:
+            raise CredentialsError(str(exc)) from None
+
+    def authenticate(self, request: httpx.Request) -> None:
+        if self.key is not None:
+            request.headers["Authorization"] = "Bearer " + self.key
+            return
+        assert self.provider is not None
+        token = self.provider()
+        if inspect.isawaitable(token):
+            # Close the coroutine so Python does not warn about it never being awaited.
+            close = getattr(token, "close", None)
+            if close is not None:
+                close()
+            raise CredentialsError(
+                "token_provider returned an awaitable, which only create_async_client() "
+                "can await. Pass a plain function to create_client()."
+            )
+        request.headers["Authorization"] = self._header(token)
+
+    async def aauthenticate(self, request: httpx.Request) -> None:
+        if self.key is not None:
+            request.headers["Authorization"] = "Bearer " + self.key
+            return
+        assert self.provider is not None
+        token = self.provider()
+        if inspect.isawaitable(token):
+            token = await token
+        request.headers["Authorization"] = self._header(token)
+
+
+@dataclass(frozen=True)
+class SigV4Auth:
+    """AWS SigV4 with botocore credentials, frozen once per signature."""
+
+    source: str
+    service: str
+    region: str
+    credentials: Any = field(repr=False, compare=False)
+    profile: Optional[str] = None
+    mode: Literal["sigv4"] = "sigv4"
+
+    def _frozen(self) -> _sigv4.FrozenCredentials:
+        try:
+            frozen = self.credentials.get_frozen_credentials()
+        except Exception as exc:
+            login = f"aws sso login --profile {self.profile}" if self.profile else "aws sso login"
+            raise CredentialsError(
+                f"Loading AWS credentials from {self.source} failed: "
+                f"{type(exc).__name__}: {exc}. If you use IAM Identity Center (SSO), run "
+                f"`{login}`; otherwise check the source named above."
+            ) from exc
+        if frozen.access_key is None or frozen.secret_key is None:
+            raise CredentialsError(
+                f"The AWS credentials from {self.source} are empty. {_NO_CREDENTIALS_HELP}"
+            )
+        return _sigv4.FrozenCredentials(frozen.access_key, frozen.secret_key, frozen.token)
+
+    def _needs_refresh(self) -> bool:
+        refresh_needed = getattr(self.credentials, "refresh_needed", None)
+        return bool(refresh_needed()) if callable(refresh_needed) else False
+
+    def _apply(self, request: httpx.Request, frozen: _sigv4.FrozenCredentials) -> None:
+        for name in ("Authorization", "X-Amz-Date", "X-Amz-Security-Token", "X-Amz-Content-SHA256"):
+            request.headers.pop(name, None)
+        signed = _sigv4.sign(
+            method=request.method,
+            url=str(request.url),
+            headers=request.headers.multi_items(),
+            body=request.content,
+            credentials=frozen,
+            service=self.service,
+            region=self.region,
+            now=_sigv4.utcnow(),
+        )
+        request.headers.update(signed)
+
+    def authenticate(self, request: httpx.Request) -> None:
+        request.read()
+        self._apply(request, self._frozen())
+
+    async def aauthenticate(self, request: httpx.Request) -> None:
+        await request.aread()
+        if self._needs_refresh():
+            # Refreshing may do network or file I/O (STS, SSO, IMDS): keep it off the
+            # event loop, and only pay for the thread hop when a refresh is due.
+            import anyio.to_thread
+
+            frozen = await anyio.to_thread.run_sync(self._frozen)
+        else:
+            frozen = self._frozen()
+        self._apply(request, frozen)
+
+
+Authenticator = Union[BearerAuth, SigV4Auth]
+
+
+def _credential_source(credentials: Any, default: str) -> str:
+    method = getattr(credentials, "method", None)
+    return f"{default} ({method})" if method and method not in default else default
+
+
+def _botocore_session(profile: Optional[str]) -> Any:
+    import botocore.session
+    from botocore.exceptions import ProfileNotFound
+
+    try:
+        session = botocore.session.Session(profile=profile)
+        session.get_scoped_config()  # raises ProfileNotFound for an unknown profile
+    except ProfileNotFound as exc:
+        known = ", ".join(sorted(botocore.session.Session().available_profiles)) or "none"
+        raise ConfigurationError(
+            f"AWS profile {profile!r} was not found in the AWS config or credentials "
+            f"files (profiles found: {known}). Create it with `aws configure sso "
+            f"--profile {profile}` or `aws configure --profile {profile}`, or pass a "
+            "profile that exists."
+        ) from exc
+    return session
+
+
+def resolve_auth(
+    *,
+    service: str,
+    region: str,
+    api_key: Optional[str],
+    token_provider: Optional[TokenProvider],
+    session: Any,
+    profile: Optional[str],
+    access_key_id: Optional[str],
+    secret_access_key: Optional[str],
+    session_token: Optional[str],
+    botocore_session: Callable[[], Any],
+    environ: Mapping[str, str] = os.environ,
+) -> Authenticator:
+    """Choose how requests are authenticated.
+
+    Precedence, first match wins:
+
+    1. ``api_key`` or ``token_provider``: Bearer.
+    2. Explicit AWS credentials: ``session``, ``profile``, or the static
+       ``access_key_id`` / ``secret_access_key`` (/ ``session_token``): SigV4.
+    3. ``AWS_BEARER_TOKEN_BEDROCK`` in the environment: Bearer.
+    4. botocore's default credential chain: SigV4.
+
+    Two explicit modes at once, half a static key pair, or nothing at all raise.
+    ``botocore_session`` returns the session used for steps 2 (profile) and 4.
+    """
+    explicit_bearer = [
+        n for n, v in (("api_key", api_key), ("token_provider", token_provider)) if v is not None
+    ]
+    explicit_aws = [
+        n
+        for n, v in (
+            ("session", session),
+            ("profile", profile),
+            (
+                "access_key_id/secret_access_key",
+                access_key_id or secret_access_key or session_token,
+            ),
+        )
+        if v is not None
+    ]
+    chosen = explicit_bearer + explicit_aws
+    if len(chosen) > 1:
+        raise ConfigurationError(
+            f"{' and '.join(chosen)} were both given, but they are different ways to "
+            "authenticate. Pass only one of them."
+        )
+
+    # 1. Explicit Bearer.
+    if api_key is not None:
+        key = check_secret(api_key, "api_key")
+        return BearerAuth(source="api_key argument", key=key)
+    if token_provider is not None:
+        if not callable(token_provider):
+            raise ConfigurationError(
+                "token_provider must be a callable that returns a Bedrock API key."
+            )
+        return BearerAuth(source="token_provider argument", provider=token_provider)
+
+    # 2. Explicit AWS credentials.
+    if access_key_id is not None or secret_access_key is not None or session_token is not None:
+        if access_key_id is None or secret_access_key is None:
+            given, missing = (
+                ("access_key_id", "secret_access_key")
+                if access_key_id is not None
+                else (
+                    "secret_access_key" if secret_access_key is not None else "session_token",
+                    "access_key_id",
+                )
+            )
+            raise ConfigurationError(
+                f"{given} was given without {missing}. Pass access_key_id and "
+                "secret_access_key together (and session_token for temporary "
+                "credentials), or none of them to use another credential source."
+            )
+        from botocore.credentials import Credentials
+
+        credentials = Credentials(
+            check_secret(access_key_id, "access_key_id"),
+            check_secret(secret_access_key, "secret_access_key"),
+            check_secret(session_token, "session_token") if session_token is not None else None,
+            method="explicit",
+        )
+        return SigV4Auth("access_key_id/secret_access_key arguments", service, region, credentials)
+    if session is not None:
+        get_credentials = getattr(session, "get_credentials", None)
+        if not callable(get_credentials):
+            raise ConfigurationError(
+                "session must be a boto3.Session or botocore.session.Session, "
+                f"not {type(session).__name__}."
+            )
+        return SigV4Auth(
+            "session argument",
+            service,
+            region,
+            _load(get_credentials, "the session argument"),
+            profile=getattr(session, "profile_name", None),
+        )
+    if profile is not None:
+        source = f"profile {profile!r}"
+        credentials = _load(botocore_session().get_credentials, source)
+        return SigV4Auth(
+            _credential_source(credentials, source), service, region, credentials, profile
+        )
+
+    # 3. A Bedrock API key in the environment.
+    env_key = environ.get(BEARER_ENV)
+    if env_key:
+        return BearerAuth(source=BEARER_ENV, key=check_secret(env_key, BEARER_ENV))
+
+    # 4. botocore's default chain.
+    chain = botocore_session()
+    credentials = _load(chain.get_credentials, "botocore's default credential chain")
+    env_profile = environ.get("AWS_PROFILE")
+    return SigV4Auth(
+        _credential_source(credentials, "default credential chain"),
+        service,
+        region,
+        credentials,
+        profile=env_profile,
+    )
+
+
+def _load(get_credentials: Callable[[], Any], source: str) -> Any:
+    try:
+        credentials = get_credentials()
+    except ConfigurationError:
+        raise
+    except Exception as exc:
+        raise CredentialsError(
+            f"Loading AWS credentials from {source} failed: {type(exc).__name__}: {exc}. "
+            "Check that source; for IAM Identity Center (SSO) run `aws sso login`."
+        ) from exc
+    if credentials is None:
+        raise CredentialsError(
+            f"No AWS credentials or Bedrock API key were found. {_NO_CREDENTIALS_HELP}"
+        )
+    return credentials

@@ -1,0 +1,171 @@
+"""The factories: resolve settings, wrap a transport, return a plain openai client."""
+
+from __future__ import annotations
+
+import urllib.request
+from typing import Any, Optional, cast
+
+import httpx
+import openai
+
+from ._auth import TokenProvider
+from ._errors import ConfigurationError
+from ._settings import Settings, resolve_settings
+from ._transport import AsyncBedrockTransport, BedrockTransport
+
+# Bedrock inference may run up to 60 minutes before the first byte of a non-streamed
+# answer (https://docs.aws.amazon.com/nova/latest/nova2-userguide/important-timeout-configuration.html);
+# the SDK's 600 s default would cut long reasoning calls. Connecting stays quick.
+DEFAULT_TIMEOUT = httpx.Timeout(3600.0, connect=10.0)
+
+# The SDK insists on an api_key; it is never sent, because the transport replaces
+# the Authorization header on every request.
+_PLACEHOLDER_API_KEY = "openai-bedrock-placeholder-not-sent"
+
+
+def _env_proxy(url: httpx.URL) -> Optional[str]:
+    """The proxy that HTTPS_PROXY / HTTP_PROXY / NO_PROXY choose for our one origin.
+
+    httpx only reads proxy variables when it builds its own transport, and ours wraps
+    one, so we apply the same environment rules here.
+    """
+    proxies = urllib.request.getproxies_environment()
+    proxy = proxies.get(url.scheme) or proxies.get("all")
+    if proxy and not urllib.request.proxy_bypass(url.host):
+        return proxy
+    return None
+
+
+def _check_sdk_kwargs(openai_kwargs: dict[str, Any]) -> None:
+    if "http_client" in openai_kwargs:
+        raise ConfigurationError(
+            "http_client cannot be passed: openai-bedrock builds the HTTP client so that "
+            "every request is authenticated. To control connections (proxy, TLS, limits), "
+            "pass transport=httpx.HTTPTransport(...) (or httpx.AsyncHTTPTransport for the "
+            "async client) and it will be wrapped."
+        )
+
+
+_SETTING_NAMES = (
+    "region",
+    "endpoint",
+    "base_url",
+    "fips",
+    "api_key",
+    "token_provider",
+    "session",
+    "profile",
+    "access_key_id",
+    "secret_access_key",
+    "session_token",
+)
+
+
+def _resolve(arguments: dict[str, Any]) -> tuple[Settings, Any]:
+    """Settings from a factory's arguments (its ``locals()``), and the timeout to use."""
+    openai_kwargs: dict[str, Any] = arguments["openai_kwargs"]
+    _check_sdk_kwargs(openai_kwargs)
+    settings = resolve_settings(**{name: arguments[name] for name in _SETTING_NAMES})
+    return settings, openai_kwargs.pop("timeout", DEFAULT_TIMEOUT)
+
+
+def create_client(
+    *,
+    region: Optional[str] = None,
+    endpoint: Optional[str] = None,
+    base_url: Optional[str] = None,
+    fips: Optional[bool] = None,
+    api_key: Optional[str] = None,
+    token_provider: Optional[TokenProvider] = None,
+    session: Any = None,
+    profile: Optional[str] = None,
+    access_key_id: Optional[str] = None,
+    secret_access_key: Optional[str] = None,
+    session_token: Optional[str] = None,
+    transport: Optional[httpx.BaseTransport] = None,
+    **openai_kwargs: Any,
+) -> openai.OpenAI:
+    """Return an ``openai.OpenAI`` that talks to Amazon Bedrock.
+
+    Settings are resolved once, here; invalid or contradictory input raises
+    ``ConfigurationError`` (an ``openai.OpenAIError`` and ``ValueError``), and missing
+    credentials raise ``CredentialsError``, both before any request is sent.
+
+    Args:
+        region: AWS region. Else ``AWS_REGION``, ``AWS_DEFAULT_REGION``, then the
+            profile's region in the AWS config file.
+        endpoint: ``"runtime"`` (default; bedrock-runtime, ``/openai/v1``) or
+            ``"mantle"`` (bedrock-mantle, ``/v1``).
+        base_url: Full override (VPC endpoint, proxy, emulator). Else
+            ``AWS_BEDROCK_BASE_URL``.
+        fips: Use the FIPS runtime hostname (else ``AWS_USE_FIPS_ENDPOINT``).
+        api_key: A Bedrock API key, sent as ``Authorization: Bearer``.
+        token_provider: Called per request for a Bedrock API key (cache inside it).
+        session: A ``boto3.Session`` or ``botocore.session.Session``.
+        profile: An AWS profile name.
+        access_key_id, secret_access_key, session_token: Static AWS credentials.
+        transport: The inner httpx transport (proxy, TLS, limits); default
+            ``httpx.HTTPTransport()`` honouring the proxy environment variables.
+        **openai_kwargs: Passed to ``openai.OpenAI`` unchanged (``timeout``,
+            ``max_retries``, ``default_headers``, ...). ``timeout`` defaults to 3600 s
+            read / 10 s connect.
+
+    Example::
+
+        client = openai_bedrock.create_client(region="us-west-2")
+        client.chat.completions.create(model="openai.gpt-oss-20b-1:0", messages=[...])
+    """
+    settings, timeout = _resolve(locals())
+    inner = transport or httpx.HTTPTransport(proxy=_env_proxy(settings.base_url))
+    http_client = httpx.Client(
+        transport=BedrockTransport(settings, inner=inner),
+        timeout=timeout,
+        follow_redirects=False,
+    )
+    return openai.OpenAI(
+        api_key=_PLACEHOLDER_API_KEY,
+        base_url=str(settings.base_url),
+        # openai 3.x is typed for httpx2 clients but accepts httpx ones at run time.
+        http_client=cast(Any, http_client),
+        timeout=timeout,
+        **openai_kwargs,
+    )
+
+
+def create_async_client(
+    *,
+    region: Optional[str] = None,
+    endpoint: Optional[str] = None,
+    base_url: Optional[str] = None,
+    fips: Optional[bool] = None,
+    api_key: Optional[str] = None,
+    token_provider: Optional[TokenProvider] = None,
+    session: Any = None,
+    profile: Optional[str] = None,
+    access_key_id: Optional[str] = None,
+    secret_access_key: Optional[str] = None,
+    session_token: Optional[str] = None,
+    transport: Optional[httpx.AsyncBaseTransport] = None,
+    **openai_kwargs: Any,
+) -> openai.AsyncOpenAI:
+    """Return an ``openai.AsyncOpenAI`` that talks to Amazon Bedrock.
+
+    Takes the same arguments as ``create_client``; ``transport`` is an async httpx
+    transport and ``token_provider`` may also be an async function. Credential
+    refreshes run in a worker thread, so the event loop is never blocked on them.
+    """
+    settings, timeout = _resolve(locals())
+    inner = transport or httpx.AsyncHTTPTransport(proxy=_env_proxy(settings.base_url))
+    http_client = httpx.AsyncClient(
+        transport=AsyncBedrockTransport(settings, inner=inner),
+        timeout=timeout,
+        follow_redirects=False,
+    )
+    return openai.AsyncOpenAI(
+        api_key=_PLACEHOLDER_API_KEY,
+        base_url=str(settings.base_url),
+        # openai 3.x is typed for httpx2 clients but accepts httpx ones at run time.
+        http_client=cast(Any, http_client),
+        timeout=timeout,
+        **openai_kwargs,
+    )

@@ -1,0 +1,131 @@
+"""Where Bedrock's OpenAI-compatible API lives: hostnames, paths and signing names.
+
+The endpoint table is data. Runtime hostnames come from botocore's own endpoint rules
+for ``bedrock-runtime`` (so China, GovCloud, ISO partitions and FIPS are right without
+a suffix table of ours); region names are checked against botocore's partition data.
+Mantle has no botocore rules, so its one documented hostname template lives here.
+Sources: https://docs.aws.amazon.com/bedrock/latest/userguide/endpoints.html and
+``../shared/BEDROCK_WIRE.md`` section 1.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any, Literal, Optional
+
+import httpx
+
+from ._errors import ConfigurationError
+
+Endpoint = Literal["runtime", "mantle"]
+
+
+@dataclass(frozen=True)
+class EndpointSpec:
+    """One OpenAI-compatible Bedrock surface."""
+
+    name: Endpoint
+    signing_name: str  # SigV4 service in the credential scope
+    path: str  # the OpenAI API root on that host
+    offers_models_list: bool  # runtime documents that GET /models is not implemented
+
+
+ENDPOINTS: dict[str, EndpointSpec] = {
+    "runtime": EndpointSpec("runtime", "bedrock", "/openai/v1", offers_models_list=False),
+    "mantle": EndpointSpec("mantle", "bedrock-mantle", "/v1", offers_models_list=True),
+}
+
+# The generic shape of an AWS region name; botocore's partition data then decides
+# whether a partition claims it.
+_REGION_SHAPE = re.compile(r"^[a-z]{2,8}(?:-[a-z0-9]{1,16}){1,3}-[0-9]{1,2}$")
+
+# Hostnames that name an endpoint and its region: canonical runtime and mantle hosts
+# and their PrivateLink (vpce) forms. Used to check a base_url against the settings.
+_KNOWN_HOSTS = (
+    re.compile(r"^bedrock-runtime(?:-fips)?\.(?P<region>[a-z0-9-]+)\.(?:amazonaws|api)\."),
+    re.compile(r"^bedrock-mantle\.(?P<region>[a-z0-9-]+)\.api\.aws$"),
+    re.compile(r"\.bedrock-(?P<service>runtime|mantle)\.(?P<region>[a-z0-9-]+)\.vpce\."),
+)
+
+
+@functools.lru_cache(maxsize=1)
+def _botocore_data() -> tuple[Any, list[re.Pattern[str]]]:
+    """Load botocore's endpoint provider for bedrock-runtime and partition regexes once."""
+    from botocore.endpoint_provider import EndpointProvider
+    from botocore.loaders import create_loader
+
+    loader = create_loader()
+    ruleset = loader.load_service_model("bedrock-runtime", "endpoint-rule-set-1")
+    partitions = loader.load_data("partitions")
+    provider = EndpointProvider(ruleset, partitions)
+    regexes = [re.compile(p["regionRegex"]) for p in partitions["partitions"]]
+    return provider, regexes
+
+
+def validate_region(region: str, source: str) -> str:
+    """Return ``region`` if it is an AWS region name, else raise ConfigurationError."""
+    _, partition_regexes = _botocore_data()
+    if not _REGION_SHAPE.match(region) or not any(rx.match(region) for rx in partition_regexes):
+        raise ConfigurationError(
+            f"{source} gave region {region!r}, which is not an AWS region name. "
+            "Use a region where Bedrock is offered, such as 'us-west-2' or 'eu-central-1'."
+        )
+    return region
+
+
+def default_base_url(endpoint: Endpoint, region: str, *, fips: bool) -> str:
+    """The documented base URL of ``endpoint`` in ``region``."""
+    spec = ENDPOINTS[endpoint]
+    if endpoint == "mantle":
+        if fips:
+            raise ConfigurationError(
+                "fips=True was given with endpoint='mantle', but AWS documents no FIPS "
+                "hostname for bedrock-mantle. Use endpoint='runtime' for FIPS, or pass the "
+                "FIPS URL you were given as base_url."
+            )
+        return f"https://bedrock-mantle.{region}.api.aws{spec.path}"
+    provider, _ = _botocore_data()
+    resolved = provider.resolve_endpoint(Region=region, UseFIPS=fips, UseDualStack=False)
+    return f"{str(resolved.url).rstrip('/')}{spec.path}"
+
+
+def parse_base_url(raw: str, source: str) -> httpx.URL:
+    """Check a user-given base URL: absolute http(s), no credentials, query or fragment."""
+    if any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in raw):
+        raise ConfigurationError(
+            f"{source} contains whitespace or control characters. Pass a plain URL such as "
+            "'https://bedrock-runtime.us-west-2.amazonaws.com/openai/v1'."
+        )
+    try:
+        url = httpx.URL(raw)
+    except Exception as exc:  # httpx raises InvalidURL and others for malformed input
+        raise ConfigurationError(f"{source} is not a valid URL ({exc}).") from exc
+    if url.scheme not in ("https", "http") or not url.host:
+        raise ConfigurationError(
+            f"{source} must be an absolute http(s) URL with a host, such as "
+            "'https://bedrock-runtime.us-west-2.amazonaws.com/openai/v1'."
+        )
+    if url.userinfo:
+        raise ConfigurationError(
+            f"{source} contains a user name or password. Remove them: Bedrock is "
+            "authenticated with AWS credentials or an API key, never URL credentials."
+        )
+    if url.query or url.fragment:
+        raise ConfigurationError(f"{source} must not contain a query string or fragment.")
+    return url
+
+
+def endpoint_of_host(host: str) -> Optional[tuple[Endpoint, str]]:
+    """``(endpoint, region)`` named by a Bedrock hostname, or None for any other host."""
+    host = host.lower().rstrip(".")
+    for pattern in _KNOWN_HOSTS:
+        match = pattern.search(host)
+        if match:
+            service = match.groupdict().get("service")
+            if service is None:
+                service = "mantle" if host.startswith("bedrock-mantle.") else "runtime"
+            endpoint: Endpoint = "mantle" if service == "mantle" else "runtime"
+            return endpoint, match.group("region")
+    return None

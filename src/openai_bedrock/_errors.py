@@ -1,0 +1,41 @@
+"""Exceptions raised by openai-bedrock.
+
+Every failure a user can cause is one of these, and all of them are
+``openai.OpenAIError`` subclasses, so an existing ``except openai.OpenAIError``
+keeps catching everything. Messages say what was wrong and what to do; they never
+contain a secret.
+"""
+
+from __future__ import annotations
+
+import openai
+
+__all__ = [
+    "BedrockError",
+    "ConfigurationError",
+    "CredentialsError",
+    "ForeignOriginError",
+]
+
+
+class BedrockError(openai.OpenAIError):
+    """Base class of every error raised by openai-bedrock itself."""
+
+
+class ConfigurationError(BedrockError, ValueError):
+    """The settings given to a factory are invalid or contradict each other.
+
+    Raised at construction, before any network traffic.
+    """
+
+
+class CredentialsError(BedrockError):
+    """No usable credentials were found, or loading or refreshing them failed."""
+
+
+class ForeignOriginError(BedrockError):
+    """A request was aimed at an origin other than the client's Bedrock endpoint.
+
+    The request is refused before it is authenticated, so neither a signature nor an
+    API key ever leaves the configured origin.
+    """

@@ -1,0 +1,207 @@
+"""Resolve everything a client needs, once, into an immutable ``Settings``.
+
+Explicit arguments win over the environment, which wins over the AWS config files.
+Bad input raises ``ConfigurationError`` here, before any network traffic.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+import httpx
+
+from ._auth import Authenticator, TokenProvider, resolve_auth
+from ._endpoints import (
+    ENDPOINTS,
+    Endpoint,
+    default_base_url,
+    endpoint_of_host,
+    parse_base_url,
+    validate_region,
+)
+from ._errors import ConfigurationError
+
+BASE_URL_ENV = "AWS_BEDROCK_BASE_URL"
+_TRUE = {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What one client talks to and how it authenticates. Holds no secret in its repr."""
+
+    region: str
+    region_source: str
+    endpoint: Endpoint
+    base_url: httpx.URL
+    base_url_source: str
+    auth: Authenticator
+
+    @property
+    def service(self) -> str:
+        """SigV4 signing name of the endpoint."""
+        return ENDPOINTS[self.endpoint].signing_name
+
+    @property
+    def origin(self) -> tuple[str, str, Optional[int]]:
+        """``(scheme, host, port)``: the only origin requests may go to."""
+        return origin_of(self.base_url)
+
+
+def origin_of(url: httpx.URL) -> tuple[str, str, Optional[int]]:
+    return url.scheme, url.host, url.port
+
+
+def _session_region(session: Any) -> Optional[str]:
+    region = getattr(session, "region_name", None)  # boto3.Session
+    if region is None and callable(getattr(session, "get_config_variable", None)):
+        region = session.get_config_variable("region")  # botocore Session
+    return region if isinstance(region, str) and region.strip() else None
+
+
+def resolve_settings(
+    *,
+    region: Optional[str] = None,
+    endpoint: Optional[str] = None,
+    base_url: Optional[str] = None,
+    fips: Optional[bool] = None,
+    api_key: Optional[str] = None,
+    token_provider: Optional[TokenProvider] = None,
+    session: Any = None,
+    profile: Optional[str] = None,
+    access_key_id: Optional[str] = None,
+    secret_access_key: Optional[str] = None,
+    session_token: Optional[str] = None,
+    environ: Mapping[str, str] = os.environ,
+) -> Settings:
+    """Resolve region, endpoint, base URL and auth, in that order.
+
+    Region: ``region`` > the ``session``'s region > ``AWS_REGION`` >
+    ``AWS_DEFAULT_REGION`` > the profile's region in the AWS config file > the region
+    named by a canonical Bedrock ``base_url``.
+    Base URL: ``base_url`` > ``AWS_BEDROCK_BASE_URL`` > the endpoint's documented URL.
+    Auth: see ``resolve_auth``.
+    """
+    # Endpoint and base URL first: a canonical base URL can tell us both.
+    if endpoint is not None and endpoint not in ENDPOINTS:
+        raise ConfigurationError(
+            f"endpoint={endpoint!r} is not a Bedrock endpoint. Use 'runtime' (the default, "
+            "bedrock-runtime) or 'mantle' (bedrock-mantle)."
+        )
+    raw_url, url_source = (
+        (base_url, "base_url argument")
+        if base_url is not None
+        else (environ.get(BASE_URL_ENV) or None, BASE_URL_ENV)
+    )
+    url = parse_base_url(str(raw_url), url_source) if raw_url is not None else None
+    named = endpoint_of_host(url.host) if url is not None else None
+    if url is not None and fips:
+        raise ConfigurationError(
+            f"fips=True was given together with {url_source}; the base URL decides the "
+            "host, so fips would be ignored. Pass one of them."
+        )
+
+    resolved_endpoint: Endpoint
+    if endpoint is not None:
+        resolved_endpoint = "mantle" if endpoint == "mantle" else "runtime"
+    else:
+        resolved_endpoint = named[0] if named is not None else "runtime"
+    if named is not None and named[0] != resolved_endpoint:
+        raise ConfigurationError(
+            f"{url_source} is a bedrock-{named[0]} URL but endpoint={endpoint!r} was given. "
+            f"Pass endpoint={named[0]!r}, or a {resolved_endpoint} URL."
+        )
+    if named is not None and url is not None and url.scheme != "https":
+        raise ConfigurationError(
+            f"{url_source} points at Bedrock over plain http. Use https:// (AWS endpoints "
+            "accept TLS only, and credentials must not travel in clear text)."
+        )
+
+    # Region.
+    profile_session_cache: list[Any] = []
+
+    def botocore_session() -> Any:
+        if not profile_session_cache:
+            from ._auth import _botocore_session
+
+            profile_session_cache.append(_botocore_session(profile))
+        return profile_session_cache[0]
+
+    resolved_region, region_source = _resolve_region(
+        region, session, profile, environ, botocore_session, named, url_source
+    )
+    validate_region(resolved_region, region_source)
+    if named is not None and named[1] != resolved_region:
+        raise ConfigurationError(
+            f"{url_source} is in region {named[1]!r} but the region from {region_source} is "
+            f"{resolved_region!r}. Requests would be signed for the wrong region: make them agree."
+        )
+
+    # Base URL.
+    if url is None:
+        use_fips = (
+            fips if fips is not None else environ.get("AWS_USE_FIPS_ENDPOINT", "").lower() in _TRUE
+        )
+        url = httpx.URL(default_base_url(resolved_endpoint, resolved_region, fips=use_fips))
+        url_source = f"{resolved_endpoint} endpoint" + (" (FIPS)" if use_fips else "")
+    else:
+        url = url.copy_with(path=url.path.rstrip("/") or "/")
+
+    auth = resolve_auth(
+        service=ENDPOINTS[resolved_endpoint].signing_name,
+        region=resolved_region,
+        api_key=api_key,
+        token_provider=token_provider,
+        session=session,
+        profile=profile,
+        access_key_id=access_key_id,
+        secret_access_key=secret_access_key,
+        session_token=session_token,
+        botocore_session=botocore_session,
+        environ=environ,
+    )
+    return Settings(
+        region=resolved_region,
+        region_source=region_source,
+        endpoint=resolved_endpoint,
+        base_url=url,
+        base_url_source=url_source,
+        auth=auth,
+    )
+
+
+def _resolve_region(
+    region: Optional[str],
+    session: Any,
+    profile: Optional[str],
+    environ: Mapping[str, str],
+    botocore_session: Callable[[], Any],
+    named: Optional[tuple[Endpoint, str]],
+    url_source: str,
+) -> tuple[str, str]:
+    if region is not None:
+        if not isinstance(region, str) or not region.strip():
+            raise ConfigurationError("region is empty. Pass a region such as 'us-west-2'.")
+        return region.strip(), "region argument"
+    if session is not None:
+        from_session = _session_region(session)
+        if from_session:
+            return from_session.strip(), "session argument"
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        value = environ.get(name, "").strip()
+        if value:
+            return value, name
+    from_config = botocore_session().get_scoped_config().get("region")
+    if isinstance(from_config, str) and from_config.strip():
+        where = profile or environ.get("AWS_PROFILE") or "default"
+        return from_config.strip(), f"profile {where!r} in the AWS config file"
+    if named is not None:
+        return named[1], url_source
+    raise ConfigurationError(
+        "No AWS region was found. Looked in: the region argument, the session argument, "
+        "AWS_REGION, AWS_DEFAULT_REGION, and the profile's region in the AWS config file "
+        f"({environ.get('AWS_CONFIG_FILE', '~/.aws/config')}). Pass region='us-west-2' (or "
+        "your region), or set AWS_REGION."
+    )

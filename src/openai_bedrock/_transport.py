@@ -1,0 +1,101 @@
+"""The Bedrock transport: an httpx transport that wraps another one.
+
+Per HTTP attempt (the openai SDK re-sends each retry through it, so each attempt is
+authenticated afresh)::
+
+    request  -> refuse foreign origins -> drop the SDK's placeholder auth
+             -> authenticate (SigV4 or Bearer) -> inner transport
+    response <- expose request id, normalise AWS error bodies <-
+
+Pooling, proxies, TLS and HTTP/2 stay the inner transport's job. Successful
+responses, streamed or not, pass through unread.
+
+Example::
+
+    transport = BedrockTransport(settings, inner=httpx.HTTPTransport())
+    client = httpx.Client(transport=transport)
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from ._errors import ForeignOriginError
+from ._responses import expose_request_id, needs_error_body, normalize_error_body, rebuilt
+from ._settings import Settings, origin_of
+
+# Headers that only the transport may set: the SDK's placeholder bearer token and any
+# signature headers left over from a previous attempt or set by the caller.
+_AUTH_HEADERS = ("authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256")
+
+
+def _check_origin(settings: Settings, request: httpx.Request) -> None:
+    if origin_of(request.url) != settings.origin:
+        target = f"{request.url.scheme}://{request.url.netloc.decode('ascii', 'replace')}"
+        raise ForeignOriginError(
+            f"Refused to send a request to {target}: this client only talks to "
+            f"{settings.base_url.scheme}://{settings.base_url.netloc.decode('ascii')} and never "
+            "sends its credentials elsewhere. For another Bedrock endpoint, build a client "
+            "with openai_bedrock.create_client(base_url=...)."
+        )
+
+
+def _prepare(settings: Settings, request: httpx.Request) -> None:
+    _check_origin(settings, request)
+    for name in _AUTH_HEADERS:
+        request.headers.pop(name, None)
+
+
+class BedrockTransport(httpx.BaseTransport):
+    """Authenticates each request for Bedrock and hands it to ``inner``.
+
+    Closing this transport closes ``inner``.
+    """
+
+    def __init__(self, settings: Settings, *, inner: httpx.BaseTransport) -> None:
+        self.settings = settings
+        self.inner = inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        _prepare(self.settings, request)
+        self.settings.auth.authenticate(request)
+        response = self.inner.handle_request(request)
+        expose_request_id(response)
+        if not needs_error_body(response):
+            return response
+        content = response.read()
+        response.close()
+        replacement = normalize_error_body(content, response.headers.get("x-amzn-errortype"))
+        return rebuilt(response, replacement) if replacement is not None else response
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(settings={self.settings!r})"
+
+
+class AsyncBedrockTransport(httpx.AsyncBaseTransport):
+    """The async twin of ``BedrockTransport``; never blocks the event loop on I/O."""
+
+    def __init__(self, settings: Settings, *, inner: httpx.AsyncBaseTransport) -> None:
+        self.settings = settings
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        _prepare(self.settings, request)
+        await self.settings.auth.aauthenticate(request)
+        response = await self.inner.handle_async_request(request)
+        expose_request_id(response)
+        if not needs_error_body(response):
+            return response
+        content = await response.aread()
+        await response.aclose()
+        replacement = normalize_error_body(content, response.headers.get("x-amzn-errortype"))
+        return rebuilt(response, replacement) if replacement is not None else response
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(settings={self.settings!r})"

@@ -41,36 +41,49 @@ def aws_error_type(header: Optional[str]) -> Optional[str]:
     return header.split(":", 1)[0].strip() or None
 
 
-def normalize_error_body(content: bytes, error_type_header: Optional[str]) -> Optional[bytes]:
-    """The OpenAI-style body for an AWS-style error, or None to leave the body as is."""
+def normalize_error_body(
+    content: bytes, error_type_header: Optional[str], hint: Optional[str] = None
+) -> Optional[bytes]:
+    """The OpenAI-style body for an error, or None to leave the body as it is.
+
+    ``hint`` (what to do instead) is appended to the message when given.
+    """
     try:
         body: Any = json.loads(content)
     except ValueError:
         body = None
     error_type = aws_error_type(error_type_header)
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
-        return None  # already OpenAI-shaped (mantle)
+        if hint is None:
+            return None  # already OpenAI-shaped (mantle)
+        error = dict(body["error"])
+        error["message"] = f"{error.get('message') or ''} {hint}".strip()
+        return _dump({**body, "error": error})
     if isinstance(body, dict):
         message = body.get("message", body.get("Message"))
         extras = {k: v for k, v in body.items() if k not in ("message", "Message")}
     else:
         message, extras = None, {}
     if message is None:
-        if error_type is None:
+        if error_type is None and hint is None:
             return None  # nothing AWS-specific to translate
         text = content.decode("utf-8", "replace").strip()
-        message = text or error_type
-    error: dict[str, Any] = {
-        "message": str(message),
+        message = text or error_type or ""
+    aws_error: dict[str, Any] = {
+        "message": f"{message} {hint}".strip() if hint else str(message),
         "type": error_type,
         "code": error_type,
         "param": None,
     }
-    error.update({k: v for k, v in extras.items() if k not in error})
-    return json.dumps({"error": error}, separators=(",", ":")).encode("utf-8")
+    aws_error.update({k: v for k, v in extras.items() if k not in aws_error})
+    return _dump({"error": aws_error})
 
 
-def rebuilt(response: httpx.Response, content: bytes) -> httpx.Response:
+def _dump(body: Any) -> bytes:
+    return json.dumps(body, separators=(",", ":")).encode("utf-8")
+
+
+def rebuilt(response: httpx.Response, content: bytes, request: httpx.Request) -> httpx.Response:
     """A copy of ``response`` with a new JSON body and consistent headers."""
     headers = httpx.Headers(response.headers)
     for name in ("content-length", "content-encoding", "transfer-encoding"):
@@ -80,6 +93,6 @@ def rebuilt(response: httpx.Response, content: bytes) -> httpx.Response:
         status_code=response.status_code,
         headers=headers,
         content=content,
-        request=response.request,
+        request=request,
         extensions=response.extensions,
     )

@@ -7,9 +7,9 @@ Bad input raises ``ConfigurationError`` here, before any network traffic.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 import httpx
 

@@ -18,8 +18,11 @@ Example::
 
 from __future__ import annotations
 
+from typing import Optional
+
 import httpx
 
+from ._endpoints import ENDPOINTS
 from ._errors import ForeignOriginError
 from ._responses import expose_request_id, needs_error_body, normalize_error_body, rebuilt
 from ._settings import Settings, origin_of
@@ -40,10 +43,36 @@ def _check_origin(settings: Settings, request: httpx.Request) -> None:
         )
 
 
+def _hint(settings: Settings, request: httpx.Request) -> Optional[str]:
+    """What to do instead, for a request Bedrock documents it does not serve."""
+    models_path = settings.base_url.path.rstrip("/") + "/models"
+    if (
+        request.method == "GET"
+        and request.url.path == models_path
+        and not ENDPOINTS[settings.endpoint].offers_models_list
+    ):
+        return (
+            f"(bedrock-{settings.endpoint} does not implement the OpenAI `GET /models` "
+            "operation. List models with endpoint='mantle', or with boto3's "
+            "bedrock.list_foundation_models().)"
+        )
+    return None
+
+
 def _prepare(settings: Settings, request: httpx.Request) -> None:
     _check_origin(settings, request)
     for name in _AUTH_HEADERS:
         request.headers.pop(name, None)
+
+
+def _normalized_error(
+    settings: Settings, request: httpx.Request, response: httpx.Response, content: bytes
+) -> httpx.Response:
+    """The error response with an OpenAI-style body, once its body has been read."""
+    replacement = normalize_error_body(
+        content, response.headers.get("x-amzn-errortype"), _hint(settings, request)
+    )
+    return rebuilt(response, replacement, request) if replacement is not None else response
 
 
 class BedrockTransport(httpx.BaseTransport):
@@ -65,8 +94,7 @@ class BedrockTransport(httpx.BaseTransport):
             return response
         content = response.read()
         response.close()
-        replacement = normalize_error_body(content, response.headers.get("x-amzn-errortype"))
-        return rebuilt(response, replacement) if replacement is not None else response
+        return _normalized_error(self.settings, request, response, content)
 
     def close(self) -> None:
         self.inner.close()
@@ -91,8 +119,7 @@ class AsyncBedrockTransport(httpx.AsyncBaseTransport):
             return response
         content = await response.aread()
         await response.aclose()
-        replacement = normalize_error_body(content, response.headers.get("x-amzn-errortype"))
-        return rebuilt(response, replacement) if replacement is not None else response
+        return _normalized_error(self.settings, request, response, content)
 
     async def aclose(self) -> None:
         await self.inner.aclose()

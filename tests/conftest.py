@@ -1,0 +1,62 @@
+"""Shared fixtures: an isolated AWS environment, no network, a frozen signing clock,
+and a recording mock transport standing in for Bedrock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import os
+import socket
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from openai_bedrock import _sigv4
+from support import FROZEN_TIME, FakeBedrock
+
+_ENV_PREFIXES = ("AWS_", "OPENAI_", "BOTO_")
+_PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
+
+
+@pytest.fixture(autouse=True)
+def isolated_aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """No AWS/OpenAI variables from the machine, empty AWS files, no IMDS lookups."""
+    for name in list(os.environ):
+        if name.upper().startswith(_ENV_PREFIXES) or name.upper() in _PROXY_VARS:
+            monkeypatch.delenv(name, raising=False)
+    aws_dir = tmp_path / "aws"
+    aws_dir.mkdir()
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(aws_dir / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(aws_dir / "credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    return aws_dir
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail any test that tries to open a connection beyond the loopback interface."""
+    real_connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: Any) -> Any:
+        host = address[0] if isinstance(address, tuple) else address
+        try:
+            if isinstance(host, str) and not ipaddress.ip_address(host).is_loopback:
+                raise AssertionError(f"test tried to reach the network: {address!r}")
+        except ValueError as exc:  # a hostname, not an address
+            raise AssertionError(f"test tried to reach the network: {address!r}") from exc
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> dt.datetime:
+    """Sign every request at BEDROCK_WIRE.md section 8's fixed time."""
+    monkeypatch.setattr(_sigv4, "utcnow", lambda: FROZEN_TIME)
+    return FROZEN_TIME
+
+
+@pytest.fixture
+def bedrock() -> FakeBedrock:
+    return FakeBedrock()

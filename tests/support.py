@@ -1,0 +1,88 @@
+"""Test support: example credentials and a recording mock Bedrock transport."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+# AWS's published example credentials (not secrets; used by AWS's own SigV4 docs).
+ACCESS_KEY_ID = "AKIDEXAMPLE"
+SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+SESSION_TOKEN = "IQoJb3JpZ2luX2VjEXAMPLETOKEN"
+API_KEY = "ABSK" + "QmVkcm9ja0FQSUtleS1leGFtcGxlLWF0LTEyMzQ1Njc4OTAxMjpleGFtcGxlc2VjcmV0"
+FROZEN_TIME = dt.datetime(2026, 11, 24, 12, 0, 0, tzinfo=dt.timezone.utc)
+MODEL = "openai.gpt-oss-20b-1:0"
+RUNTIME_URL = "https://bedrock-runtime.us-west-2.amazonaws.com/openai/v1"
+MANTLE_URL = "https://bedrock-mantle.us-west-2.api.aws/v1"
+
+
+def chat_completion(content: str = "Hello! How can I help you today?") -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "created": 1795521601,
+        "model": MODEL,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": content},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {"prompt_tokens": 5, "completion_tokens": 7, "total_tokens": 12},
+    }
+
+
+def sse(*events: dict[str, Any]) -> bytes:
+    lines = [f"data: {json.dumps(event)}\n\n" for event in events]
+    return ("".join(lines) + "data: [DONE]\n\n").encode()
+
+
+Reply = httpx.Response | Callable[[httpx.Request], httpx.Response]
+
+
+class FakeBedrock(httpx.MockTransport):
+    """A mock inner transport: records what reaches the wire, answers from a queue.
+
+    With an empty queue it answers a chat completion. Works for sync and async clients.
+    """
+
+    def __init__(self) -> None:
+        self.requests: list[httpx.Request] = []
+        self.replies: list[Reply] = []
+        super().__init__(self._handle)
+
+    def queue(self, *replies: Reply) -> FakeBedrock:
+        self.replies.extend(replies)
+        return self
+
+    def _handle(self, request: httpx.Request) -> httpx.Response:
+        request.read()
+        self.requests.append(request)
+        if not self.replies:
+            return httpx.Response(
+                200,
+                json=chat_completion(),
+                headers={"x-amzn-RequestId": "req-default"},
+            )
+        reply = self.replies.pop(0)
+        return reply(request) if callable(reply) else reply
+
+    @property
+    def last(self) -> httpx.Request:
+        return self.requests[-1]
+
+
+def static_keys(**overrides: Any) -> dict[str, Any]:
+    """Factory kwargs for a SigV4 client with the example credentials."""
+    kwargs: dict[str, Any] = {
+        "region": "us-west-2",
+        "access_key_id": ACCESS_KEY_ID,
+        "secret_access_key": SECRET_ACCESS_KEY,
+    }
+    kwargs.update(overrides)
+    return kwargs

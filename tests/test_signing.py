@@ -11,6 +11,11 @@ from typing import Any
 import httpx
 import openai
 import pytest
+
+import openai_bedrock
+from openai_bedrock import _sigv4
+from openai_bedrock._settings import resolve_settings
+from openai_bedrock._transport import AsyncBedrockTransport, BedrockTransport
 from support import (
     ACCESS_KEY_ID,
     FROZEN_TIME,
@@ -21,11 +26,6 @@ from support import (
     chat_completion,
     static_keys,
 )
-
-import openai_bedrock
-from openai_bedrock import _sigv4
-from openai_bedrock._settings import resolve_settings
-from openai_bedrock._transport import AsyncBedrockTransport, BedrockTransport
 
 RUNTIME_CHAT = "https://bedrock-runtime.us-west-2.amazonaws.com/openai/v1/chat/completions"
 

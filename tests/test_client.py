@@ -574,3 +574,26 @@ def test_a_failing_credential_refresh_says_what_to_do(bedrock: FakeBedrock) -> N
     assert "aws sso login" in str(error)
     assert "Token has expired" in str(error)
     assert bedrock.requests == []
+
+
+def test_openai_account_variables_from_the_environment_stay_off_the_wire(
+    bedrock: FakeBedrock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_ORG_ID", "org-from-openai")
+    monkeypatch.setenv("OPENAI_PROJECT_ID", "proj_from_openai")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-from-openai")
+    client = openai_bedrock.create_client(**static_keys(), transport=bedrock)
+    for derived in (client, client.copy(), client.with_options(timeout=5)):
+        derived.chat.completions.create(model=MODEL, messages=HELLO)
+        wire = str(bedrock.last.headers.raw)
+        for value in ("org-from-openai", "proj_from_openai", "sk-from-openai"):
+            assert value not in wire
+
+
+def test_an_explicit_project_is_sent(bedrock: FakeBedrock) -> None:
+    client = openai_bedrock.create_client(
+        **static_keys(endpoint="mantle"), transport=bedrock, project="default"
+    )
+    client.chat.completions.create(model=MODEL, messages=HELLO)
+    assert bedrock.last.headers["OpenAI-Project"] == "default"
+    assert "openai-project" in bedrock.last.headers["Authorization"]

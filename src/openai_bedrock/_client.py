@@ -66,7 +66,26 @@ def _resolve(arguments: dict[str, Any]) -> tuple[Settings, Any]:
     openai_kwargs: dict[str, Any] = arguments["openai_kwargs"]
     _check_sdk_kwargs(openai_kwargs)
     settings = resolve_settings(**{name: arguments[name] for name in _SETTING_NAMES})
+    _ignore_openai_account_env(openai_kwargs)
     return settings, openai_kwargs.pop("timeout", DEFAULT_TIMEOUT)
+
+
+def _ignore_openai_account_env(openai_kwargs: dict[str, Any]) -> None:
+    """Keep OPENAI_ORG_ID / OPENAI_PROJECT_ID from the environment off the wire.
+
+    They name OpenAI organisations and projects, which mean nothing to Bedrock (the
+    runtime Responses API accepts only the default project), and a codebase moving
+    from OpenAI often still has them set. Values passed explicitly are still sent.
+    The SDK drops a default header whose value is ``Omit``, in copies too.
+    """
+    headers = dict(openai_kwargs.get("default_headers") or {})
+    for argument, header in (
+        ("organization", "OpenAI-Organization"),
+        ("project", "OpenAI-Project"),
+    ):
+        if openai_kwargs.get(argument) is None:
+            headers.setdefault(header, openai.Omit())
+    openai_kwargs["default_headers"] = headers
 
 
 def create_client(

@@ -1,0 +1,157 @@
+"""Credentials never show up in logs, reprs or errors, and refreshing them never
+blocks the event loop."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from typing import Any
+
+import httpx
+import openai
+import pytest
+
+import openai_bedrock
+from openai_bedrock._sigv4 import FrozenCredentials
+from support import API_KEY, MODEL, SECRET_ACCESS_KEY, SESSION_TOKEN, FakeBedrock, static_keys
+
+HELLO = [{"role": "user", "content": "Hello!"}]
+SECRETS = (SECRET_ACCESS_KEY, SESSION_TOKEN, API_KEY)
+LOGGERS = ("", "openai_bedrock", "openai", "httpx", "httpcore", "botocore")
+
+
+def _signatures(bedrock: FakeBedrock) -> list[str]:
+    found = []
+    for request in bedrock.requests:
+        match = re.search(r"Signature=([0-9a-f]{64})", request.headers.get("Authorization", ""))
+        if match:
+            found.append(match.group(1))
+    return found
+
+
+def _denied() -> httpx.Response:
+    return httpx.Response(
+        403,
+        json={"message": "The security token included in the request is invalid."},
+        headers={"x-amzn-ErrorType": "UnrecognizedClientException:http://internal.amazon.com/"},
+    )
+
+
+def test_debug_logs_of_every_library_hold_no_secret(
+    bedrock: FakeBedrock, caplog: pytest.LogCaptureFixture
+) -> None:
+    for name in LOGGERS:
+        caplog.set_level(logging.DEBUG, logger=name)
+    bedrock.queue(httpx.Response(200, json={"object": "list", "data": []}), _denied())
+    sigv4 = openai_bedrock.create_client(
+        **static_keys(session_token=SESSION_TOKEN), transport=bedrock, max_retries=0
+    )
+    sigv4.chat.completions.create(model=MODEL, messages=HELLO)
+    with pytest.raises(openai.PermissionDeniedError) as caught:
+        sigv4.chat.completions.create(model=MODEL, messages=HELLO)
+    bearer = openai_bedrock.create_client(api_key=API_KEY, region="us-west-2", transport=bedrock)
+    bearer.chat.completions.create(model=MODEL, messages=HELLO)
+
+    assert caplog.records, "DEBUG logging was not captured, so this test proves nothing"
+    logged = caplog.text
+    for secret in (*SECRETS, *_signatures(bedrock)):
+        assert secret not in logged
+        assert secret not in str(caught.value)
+        assert secret not in repr(caught.value)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        static_keys(session_token=SESSION_TOKEN),
+        {"api_key": API_KEY, "region": "us-west-2"},
+        {"token_provider": lambda: API_KEY, "region": "us-west-2"},
+    ],
+    ids=["static keys and token", "api key", "token provider"],
+)
+def test_reprs_of_everything_we_create_hold_no_secret(kwargs: dict[str, Any]) -> None:
+    client = openai_bedrock.create_client(**kwargs)
+    transport = client._client._transport
+    settings = transport.settings  # type: ignore[attr-defined]
+    shown = " ".join(
+        text
+        for obj in (client, client._client, transport, settings, settings.auth)
+        for text in (repr(obj), str(obj))
+    )
+    for secret in SECRETS:
+        assert secret not in shown
+
+
+def test_a_bad_token_from_the_provider_is_not_echoed(bedrock: FakeBedrock) -> None:
+    leaked = "ABSKsecret\nInjected-Header: yes"
+    client = openai_bedrock.create_client(
+        token_provider=lambda: leaked, region="us-west-2", transport=bedrock, max_retries=0
+    )
+    with pytest.raises(openai.OpenAIError) as caught:
+        client.chat.completions.create(model=MODEL, messages=HELLO)
+    chain = [caught.value, caught.value.__cause__]
+    assert any(isinstance(e, openai_bedrock.CredentialsError) for e in chain)
+    assert all("ABSKsecret" not in str(e) for e in chain)
+    assert bedrock.requests == []
+
+
+class RotatingCredentials:
+    """A refreshable credentials object that records where it was refreshed."""
+
+    method = "custom-process"
+
+    def __init__(self, *, due: bool) -> None:
+        self.due = due
+        self.threads: list[int] = []
+
+    def get_credentials(self) -> RotatingCredentials:
+        return self
+
+    def refresh_needed(self) -> bool:
+        return self.due
+
+    def get_frozen_credentials(self) -> FrozenCredentials:
+        self.threads.append(threading.get_ident())
+        return FrozenCredentials("AKIDEXAMPLE", SECRET_ACCESS_KEY, SESSION_TOKEN)
+
+
+async def test_a_due_refresh_runs_off_the_event_loop(bedrock: FakeBedrock) -> None:
+    credentials = RotatingCredentials(due=True)
+    client = openai_bedrock.create_async_client(
+        region="us-west-2", session=credentials, transport=bedrock
+    )
+    await client.chat.completions.create(model=MODEL, messages=HELLO)
+    assert credentials.threads
+    assert threading.get_ident() not in credentials.threads
+    assert bedrock.last.headers["X-Amz-Security-Token"] == SESSION_TOKEN
+
+
+async def test_fresh_credentials_cost_no_thread_hop(bedrock: FakeBedrock) -> None:
+    credentials = RotatingCredentials(due=False)
+    client = openai_bedrock.create_async_client(
+        region="us-west-2", session=credentials, transport=bedrock
+    )
+    await client.chat.completions.create(model=MODEL, messages=HELLO)
+    assert credentials.threads == [threading.get_ident()]
+
+
+def test_each_signature_uses_one_frozen_snapshot(bedrock: FakeBedrock) -> None:
+    """Rotated credentials are picked up on the next request, never half-applied."""
+
+    class Rotating(RotatingCredentials):
+        generation = 0
+
+        def get_frozen_credentials(self) -> FrozenCredentials:
+            self.generation += 1
+            n = self.generation
+            return FrozenCredentials(f"AKIDGEN{n}", f"secret-{n}", f"token-{n}")
+
+    client = openai_bedrock.create_client(
+        region="us-west-2", session=Rotating(due=False), transport=bedrock
+    )
+    for _ in range(2):
+        client.chat.completions.create(model=MODEL, messages=HELLO)
+    for n, request in enumerate(bedrock.requests, start=1):
+        assert f"Credential=AKIDGEN{n}/" in request.headers["Authorization"]
+        assert request.headers["X-Amz-Security-Token"] == f"token-{n}"

@@ -173,9 +173,7 @@ def _check_wire_signature(
     assert not any(name.startswith("x-stainless-") for name in signed)
     assert ("x-amz-security-token" in signed) is (token is not None)
     assert sent.headers.get("X-Amz-Security-Token") == token
-    expected = botocore_authorization(
-        sent, service=service, token=token, monkeypatch=monkeypatch
-    )
+    expected = botocore_authorization(sent, service=service, token=token, monkeypatch=monkeypatch)
     assert authorization == expected
 
 
@@ -224,9 +222,7 @@ async def test_reserved_characters_in_the_path_are_signed_as_sent_async(
     bedrock: FakeBedrock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     bedrock.queue(_model("a:b/c d"))
-    client = openai_bedrock.create_async_client(
-        **static_keys(endpoint="mantle"), transport=bedrock
-    )
+    client = openai_bedrock.create_async_client(**static_keys(endpoint="mantle"), transport=bedrock)
     await client.models.retrieve("a:b/c d")
     _check_wire_signature(bedrock.last, monkeypatch, service="bedrock-mantle", token=None)
 
@@ -248,9 +244,7 @@ async def test_query_strings_are_signed_as_sent_async(
     bedrock: FakeBedrock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     bedrock.queue(_models())
-    client = openai_bedrock.create_async_client(
-        **static_keys(endpoint="mantle"), transport=bedrock
-    )
+    client = openai_bedrock.create_async_client(**static_keys(endpoint="mantle"), transport=bedrock)
     await client.models.list(extra_query=QUERY)
     assert bedrock.last.url.query
     _check_wire_signature(bedrock.last, monkeypatch, service="bedrock-mantle", token=None)
@@ -272,9 +266,7 @@ def _throttled() -> httpx.Response:
 def ticking_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each signature is made one minute after the previous one."""
     ticks = itertools.count()
-    monkeypatch.setattr(
-        _sigv4, "utcnow", lambda: FROZEN_TIME + dt.timedelta(minutes=next(ticks))
-    )
+    monkeypatch.setattr(_sigv4, "utcnow", lambda: FROZEN_TIME + dt.timedelta(minutes=next(ticks)))
 
 
 def _check_two_attempts(bedrock: FakeBedrock, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -302,9 +294,7 @@ async def test_a_retried_request_is_signed_afresh_for_each_attempt_async(
     bedrock: FakeBedrock, ticking_clock: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     bedrock.queue(_throttled(), httpx.Response(200, json=chat_completion()))
-    client = openai_bedrock.create_async_client(
-        **static_keys(), transport=bedrock, max_retries=1
-    )
+    client = openai_bedrock.create_async_client(**static_keys(), transport=bedrock, max_retries=1)
     completion = await client.chat.completions.create(
         model=MODEL, messages=[{"role": "user", "content": "Hi"}]
     )

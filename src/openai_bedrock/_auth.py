@@ -50,11 +50,13 @@ def check_secret(value: object, name: str) -> str:
             "credential source."
         )
     for index, char in enumerate(value):
-        if char.isspace() or ord(char) < 0x20 or ord(char) == 0x7F:
+        # Keys travel in HTTP headers: printable ASCII only, so no CR/LF can inject a
+        # header and no encoder error can echo the key later.
+        if not "!" <= char <= "~":
             raise ConfigurationError(
-                f"{name} contains whitespace or a control character at position {index} "
-                "(often a trailing newline from a file or a copy-paste). Remove it and "
-                "try again."
+                f"{name} contains whitespace, a control character or a non-ASCII character "
+                f"at position {index} (often a trailing newline from a file or a "
+                "copy-paste, or a typographic quote). Remove it and try again."
             )
     return value
 
@@ -181,16 +183,18 @@ def _botocore_session(profile: Optional[str]) -> Any:
     import botocore.session
     from botocore.exceptions import ProfileNotFound
 
+    session = botocore.session.Session(profile=profile)
     try:
-        session = botocore.session.Session(profile=profile)
         session.get_scoped_config()  # raises ProfileNotFound for an unknown profile
     except ProfileNotFound as exc:
-        known = ", ".join(sorted(botocore.session.Session().available_profiles)) or "none"
+        name = session.profile  # the one botocore looked for: argument or AWS_PROFILE
+        where = "" if profile else " (from AWS_PROFILE)"
+        known = ", ".join(sorted(session.available_profiles)) or "none"
         raise ConfigurationError(
-            f"AWS profile {profile!r} was not found in the AWS config or credentials "
+            f"AWS profile {name!r}{where} was not found in the AWS config or credentials "
             f"files (profiles found: {known}). Create it with `aws configure sso "
-            f"--profile {profile}` or `aws configure --profile {profile}`, or pass a "
-            "profile that exists."
+            f"--profile {name}` or `aws configure --profile {name}`, or use a profile "
+            "that exists."
         ) from exc
     return session
 

@@ -75,15 +75,17 @@ def validate_region(region: str, source: str) -> str:
     return region
 
 
-def default_base_url(endpoint: Endpoint, region: str, *, fips: bool) -> str:
+def default_base_url(
+    endpoint: Endpoint, region: str, *, fips: bool, fips_source: str = "fips=True"
+) -> str:
     """The documented base URL of ``endpoint`` in ``region``."""
     spec = ENDPOINTS[endpoint]
     if endpoint == "mantle":
         if fips:
             raise ConfigurationError(
-                "fips=True was given with endpoint='mantle', but AWS documents no FIPS "
-                "hostname for bedrock-mantle. Use endpoint='runtime' for FIPS, or pass the "
-                "FIPS URL you were given as base_url."
+                f"{fips_source} asks for FIPS with endpoint='mantle', but AWS documents no "
+                "FIPS hostname for bedrock-mantle. Use endpoint='runtime' for FIPS, pass "
+                "fips=False, or pass the FIPS URL you were given as base_url."
             )
         return f"https://bedrock-mantle.{region}.api.aws{spec.path}"
     provider, _ = _botocore_data()
@@ -112,6 +114,12 @@ def parse_base_url(raw: str, source: str) -> httpx.URL:
             f"{source} contains a user name or password. Remove them: Bedrock is "
             "authenticated with AWS credentials or an API key, never URL credentials."
         )
+    try:
+        url.port  # noqa: B018 - httpx checks the port range lazily
+    except Exception as exc:
+        raise ConfigurationError(f"{source} has an invalid port ({exc}).") from exc
+    if url.port is not None and not 0 < url.port < 65536:
+        raise ConfigurationError(f"{source} has port {url.port}, outside 1-65535.")
     if url.query or url.fragment:
         raise ConfigurationError(f"{source} must not contain a query string or fragment.")
     return url

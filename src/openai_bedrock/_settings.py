@@ -141,10 +141,16 @@ def resolve_settings(
 
     # Base URL.
     if url is None:
-        use_fips = (
-            fips if fips is not None else environ.get("AWS_USE_FIPS_ENDPOINT", "").lower() in _TRUE
+        if fips is not None:
+            use_fips, fips_source = fips, "fips=True"
+        else:
+            use_fips = environ.get("AWS_USE_FIPS_ENDPOINT", "").strip().lower() in _TRUE
+            fips_source = "AWS_USE_FIPS_ENDPOINT=true"
+        url = httpx.URL(
+            default_base_url(
+                resolved_endpoint, resolved_region, fips=use_fips, fips_source=fips_source
+            )
         )
-        url = httpx.URL(default_base_url(resolved_endpoint, resolved_region, fips=use_fips))
         url_source = f"{resolved_endpoint} endpoint" + (" (FIPS)" if use_fips else "")
     else:
         url = url.copy_with(path=url.path.rstrip("/") or "/")
@@ -182,7 +188,11 @@ def _resolve_region(
     url_source: str,
 ) -> tuple[str, str]:
     if region is not None:
-        if not isinstance(region, str) or not region.strip():
+        if not isinstance(region, str):
+            raise ConfigurationError(
+                f"region must be a string such as 'us-west-2', not {type(region).__name__}."
+            )
+        if not region.strip():
             raise ConfigurationError("region is empty. Pass a region such as 'us-west-2'.")
         return region.strip(), "region argument"
     if session is not None:

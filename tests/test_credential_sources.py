@@ -38,7 +38,10 @@ def _write_process_profile(aws_dir: Path, *, expires_in: dt.timedelta) -> Path:
         f"print(json.dumps({payload!r}))\n"
     )
     (aws_dir / "config").write_text(
-        f"[profile proc]\nregion = eu-west-1\ncredential_process = {sys.executable} {script}\n"
+        "[profile proc]\n"
+        "region = eu-west-1\n"
+        # botocore splits the command line like a POSIX shell.
+        f"credential_process = {shlex.quote(sys.executable)} {shlex.quote(str(script))}\n"
     )
     return runs
 

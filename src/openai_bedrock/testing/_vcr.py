@@ -74,6 +74,16 @@ def _scrub(value: Any) -> Any:
     return value
 
 
+def _fix_length(headers: Any, old: Any, new: Any) -> None:
+    """Keep Content-Length true to a scrubbed body: some HTTP stubs enforce it on replay."""
+    if new == old or not isinstance(new, (str, bytes)):
+        return
+    length = str(len(new.encode("utf-8", "surrogateescape") if isinstance(new, str) else new))
+    for name in list(headers):
+        if name.lower() == "content-length":
+            headers[name] = [length] if isinstance(headers[name], list) else length
+
+
 def scrub_request(request: Any) -> Any:
     """vcrpy ``before_record_request``: scrub a request (vcrpy passes a copy).
 
@@ -86,8 +96,10 @@ def scrub_request(request: Any) -> Any:
         else:
             request.headers[name] = _scrub(request.headers[name])
     request.uri = _scrub_text(request.uri)
-    if isinstance(request.body, (str, bytes, bytearray)):  # not file-like or iterator bodies
-        request.body = _scrub(request.body)
+    body = request.body
+    if isinstance(body, (str, bytes, bytearray)):  # not file-like or iterator bodies
+        request.body = _scrub(body)
+        _fix_length(request.headers, body, request.body)
     return request
 
 
@@ -98,7 +110,8 @@ def scrub_response(response: Any) -> Any:
         headers[name] = _scrub(headers[name])
     body = response.get("body") or {}
     if "string" in body:
-        body["string"] = _scrub(body["string"])
+        old, body["string"] = body["string"], _scrub(body["string"])
+        _fix_length(headers, old, body["string"])
     return response
 
 

@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
+import openai_bedrock
 from openai_bedrock import _sigv4
-from support import FROZEN_TIME, FakeBedrock
+from support import FROZEN_TIME, Factory, FakeBedrock
 
 _ENV_PREFIXES = ("AWS_", "OPENAI_", "BOTO_")
 _PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
@@ -60,3 +61,14 @@ def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> dt.datetime:
 @pytest.fixture
 def bedrock() -> FakeBedrock:
     return FakeBedrock()
+
+
+@pytest.fixture(
+    params=[
+        pytest.param(openai_bedrock.create_client, id="sync client"),
+        pytest.param(openai_bedrock.create_async_client, id="async client"),
+    ]
+)
+def factory(request: pytest.FixtureRequest) -> Factory:
+    """Each factory in turn, for construction-time behaviour that both must share."""
+    return request.param  # type: ignore[no-any-return]

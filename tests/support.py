@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Union
 
 import httpx
+import openai
 
 # AWS's published example credentials (not secrets; used by AWS's own SigV4 docs).
 ACCESS_KEY_ID = "AKIDEXAMPLE"
@@ -18,6 +19,10 @@ FROZEN_TIME = dt.datetime(2026, 11, 24, 12, 0, 0, tzinfo=dt.timezone.utc)
 MODEL = "openai.gpt-oss-20b-1:0"
 RUNTIME_URL = "https://bedrock-runtime.us-west-2.amazonaws.com/openai/v1"
 MANTLE_URL = "https://bedrock-mantle.us-west-2.api.aws/v1"
+
+
+# create_client or create_async_client, for tests that run against both.
+Factory = Callable[..., Union[openai.OpenAI, openai.AsyncOpenAI]]
 
 
 def chat_completion(content: str = "Hello! How can I help you today?") -> dict[str, Any]:

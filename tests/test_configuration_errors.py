@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 import boto3
 import httpx
@@ -27,22 +27,10 @@ from support import (
     RUNTIME_URL,
     SECRET_ACCESS_KEY,
     SESSION_TOKEN,
+    Factory,
     FakeBedrock,
     static_keys,
 )
-
-Factory = Callable[..., Union[openai.OpenAI, openai.AsyncOpenAI]]
-
-
-@pytest.fixture(
-    params=[
-        pytest.param(openai_bedrock.create_client, id="sync client"),
-        pytest.param(openai_bedrock.create_async_client, id="async client"),
-    ]
-)
-def factory(request: pytest.FixtureRequest) -> Factory:
-    return request.param  # type: ignore[no-any-return]
-
 
 URL_PASSWORD = "hunter2-url-password"
 QUERY_SECRET = "query-string-secret-value"

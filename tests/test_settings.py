@@ -30,22 +30,12 @@ from support import (
     RUNTIME_URL,
     SECRET_ACCESS_KEY,
     SESSION_TOKEN,
+    Factory,
     FakeBedrock,
     static_keys,
 )
 
-Factory = Callable[..., Union[openai.OpenAI, openai.AsyncOpenAI]]
 AnyClient = Union[openai.OpenAI, openai.AsyncOpenAI]
-
-
-@pytest.fixture(
-    params=[
-        pytest.param(openai_bedrock.create_client, id="sync client"),
-        pytest.param(openai_bedrock.create_async_client, id="async client"),
-    ]
-)
-def factory(request: pytest.FixtureRequest) -> Factory:
-    return request.param  # type: ignore[no-any-return]
 
 
 # Credentials that tell the sources apart on the wire (by access key id or token).

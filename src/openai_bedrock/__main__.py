@@ -28,7 +28,7 @@ def describe(settings: Settings) -> list[tuple[str, str]]:
         key = f", key {auth.fingerprint}" if auth.fingerprint else ""
         lines.append(("auth", f"Bearer API key (from {auth.source}{key})"))
     else:
-        frozen = auth.credentials.get_frozen_credentials()
+        frozen = auth.frozen_credentials()
         lines.append(("auth", f"SigV4, service {auth.service} (from {auth.source})"))
         lines.append(
             (

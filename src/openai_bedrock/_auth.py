@@ -12,7 +12,7 @@ import inspect
 import os
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, Optional, Union
+from typing import Any, Optional, Union
 
 import httpx
 
@@ -68,44 +68,61 @@ class BearerAuth:
     source: str
     key: Optional[str] = field(default=None, repr=False)
     provider: Optional[TokenProvider] = field(default=None, repr=False)
-    mode: Literal["bearer"] = "bearer"
 
     @property
     def fingerprint(self) -> Optional[str]:
         return fingerprint(self.key) if self.key is not None else None
 
-    def _header(self, token: object) -> str:
+    def _set(self, request: httpx.Request, token: object) -> None:
         try:
-            return "Bearer " + check_secret(token, "The token_provider result")
+            key = check_secret(token, "The token_provider result")
         except ConfigurationError as exc:
             raise CredentialsError(str(exc)) from None
+        request.headers["Authorization"] = "Bearer " + key
+
+    def _failed(self, exc: Exception) -> CredentialsError:
+        # The provider's message is not repeated: it is user code and may hold the key.
+        return CredentialsError(
+            f"token_provider raised {type(exc).__name__} (see the chained exception). "
+            "Fix the provider, or pass api_key=... instead."
+        )
 
     def authenticate(self, request: httpx.Request) -> None:
-        if self.key is not None:
-            request.headers["Authorization"] = "Bearer " + self.key
+        if self.provider is None:
+            self._set(request, self.key)
             return
-        assert self.provider is not None
-        token = self.provider()
+        try:
+            token = self.provider()
+        except Exception as exc:
+            raise self._failed(exc) from exc
         if inspect.isawaitable(token):
-            # Close the coroutine so Python does not warn about it never being awaited.
             close = getattr(token, "close", None)
             if close is not None:
-                close()
+                close()  # so Python does not warn that it was never awaited
             raise CredentialsError(
                 "token_provider returned an awaitable, which only create_async_client() "
                 "can await. Pass a plain function to create_client()."
             )
-        request.headers["Authorization"] = self._header(token)
+        self._set(request, token)
 
     async def aauthenticate(self, request: httpx.Request) -> None:
-        if self.key is not None:
-            request.headers["Authorization"] = "Bearer " + self.key
+        if self.provider is None:
+            self._set(request, self.key)
             return
-        assert self.provider is not None
-        token = self.provider()
-        if inspect.isawaitable(token):
-            token = await token
-        request.headers["Authorization"] = self._header(token)
+        try:
+            if inspect.iscoroutinefunction(self.provider):
+                token: object = await self.provider()
+            else:
+                # A plain function may do I/O (minting a key from AWS credentials):
+                # run it off the event loop. Pass an async function to avoid the hop.
+                import anyio.to_thread
+
+                token = await anyio.to_thread.run_sync(self.provider)
+                if inspect.isawaitable(token):
+                    token = await token
+        except Exception as exc:
+            raise self._failed(exc) from exc
+        self._set(request, token)
 
 
 @dataclass(frozen=True)
@@ -117,9 +134,9 @@ class SigV4Auth:
     region: str
     credentials: Any = field(repr=False, compare=False)
     profile: Optional[str] = None
-    mode: Literal["sigv4"] = "sigv4"
 
-    def _frozen(self) -> _sigv4.FrozenCredentials:
+    def frozen_credentials(self) -> _sigv4.FrozenCredentials:
+        """One consistent snapshot, refreshing first if botocore says it is due."""
         try:
             frozen = self.credentials.get_frozen_credentials()
         except Exception as exc:
@@ -139,9 +156,10 @@ class SigV4Auth:
         refresh_needed = getattr(self.credentials, "refresh_needed", None)
         return bool(refresh_needed()) if callable(refresh_needed) else False
 
-    def _apply(self, request: httpx.Request, frozen: _sigv4.FrozenCredentials) -> None:
-        for name in ("Authorization", "X-Amz-Date", "X-Amz-Security-Token", "X-Amz-Content-SHA256"):
-            request.headers.pop(name, None)
+    def _sign(self, request: httpx.Request, frozen: _sigv4.FrozenCredentials) -> None:
+        # Send the query exactly as SigV4 canonicalises it (httpx writes a space as
+        # "+", AWS as "%20"), so what is signed is what the server checks.
+        request.url = _sigv4.canonical_query_url(request.url)
         signed = _sigv4.sign(
             method=request.method,
             url=str(request.url),
@@ -156,7 +174,7 @@ class SigV4Auth:
 
     def authenticate(self, request: httpx.Request) -> None:
         request.read()
-        self._apply(request, self._frozen())
+        self._sign(request, self.frozen_credentials())
 
     async def aauthenticate(self, request: httpx.Request) -> None:
         await request.aread()
@@ -165,10 +183,10 @@ class SigV4Auth:
             # event loop, and only pay for the thread hop when a refresh is due.
             import anyio.to_thread
 
-            frozen = await anyio.to_thread.run_sync(self._frozen)
+            frozen = await anyio.to_thread.run_sync(self.frozen_credentials)
         else:
-            frozen = self._frozen()
-        self._apply(request, frozen)
+            frozen = self.frozen_credentials()
+        self._sign(request, frozen)
 
 
 Authenticator = Union[BearerAuth, SigV4Auth]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import urllib.request
-from typing import Any, Optional, cast
+from typing import Any, Optional, TypeVar, cast
 
 import httpx
 import openai
@@ -13,10 +13,15 @@ from ._errors import ConfigurationError
 from ._settings import Settings, resolve_settings
 from ._transport import AsyncBedrockTransport, BedrockTransport
 
+_T = TypeVar("_T", httpx.HTTPTransport, httpx.AsyncHTTPTransport)
+
 # Bedrock inference may run up to 60 minutes before the first byte of a non-streamed
 # answer (https://docs.aws.amazon.com/nova/latest/nova2-userguide/important-timeout-configuration.html);
 # the SDK's 600 s default would cut long reasoning calls. Connecting stays quick.
-DEFAULT_TIMEOUT = httpx.Timeout(3600.0, connect=10.0)
+DEFAULT_TIMEOUT = httpx.Timeout(3600.0, connect=10.0, pool=60.0)
+
+# The openai SDK's own pool size, so concurrency is what users of the SDK expect.
+DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
 
 # The SDK insists on an api_key; it is never sent, because the transport replaces
 # the Authorization header on every request.
@@ -24,16 +29,45 @@ _PLACEHOLDER_API_KEY = "openai-bedrock-placeholder-not-sent"
 
 
 def _env_proxy(url: httpx.URL) -> Optional[str]:
-    """The proxy that HTTPS_PROXY / HTTP_PROXY / NO_PROXY choose for our one origin.
+    """The proxy that HTTPS_PROXY / HTTP_PROXY / ALL_PROXY / NO_PROXY choose for our origin.
 
     httpx only reads proxy variables when it builds its own transport, and ours wraps
-    one, so we apply the same environment rules here.
+    one, so the same environment rules are applied here, as httpx applies them.
     """
     proxies = urllib.request.getproxies_environment()
     proxy = proxies.get(url.scheme) or proxies.get("all")
-    if proxy and not urllib.request.proxy_bypass(url.host):
-        return proxy
-    return None
+    if not proxy or urllib.request.proxy_bypass(url.host):
+        return None
+    return proxy if "://" in proxy else f"http://{proxy}"  # httpx's reading of "host:port"
+
+
+def _default_transport(url: httpx.URL, cls: type[_T]) -> _T:
+    proxy = _env_proxy(url)
+    try:
+        return cls(proxy=proxy, limits=DEFAULT_LIMITS)
+    except Exception as exc:  # httpx: bad proxy URL, or SOCKS without socksio installed
+        raise ConfigurationError(
+            f"The proxy from the environment ({_redacted(proxy)}) cannot be used: {exc}. "
+            "Fix HTTPS_PROXY / ALL_PROXY, or pass transport=... ."
+        ) from exc
+
+
+def _redacted(proxy: Optional[str]) -> str:
+    """A proxy URL without its password."""
+    if not proxy:
+        return "none"
+    try:
+        return str(httpx.URL(proxy).copy_with(password=None))
+    except Exception:
+        return "an invalid URL"
+
+
+def _check_transport(transport: object, expected: type, factory: str) -> None:
+    if transport is not None and not isinstance(transport, expected):
+        raise ConfigurationError(
+            f"transport must be an httpx.{expected.__name__} for "
+            f"{factory}(), not {type(transport).__name__}."
+        )
 
 
 def _check_sdk_kwargs(openai_kwargs: dict[str, Any]) -> None:
@@ -134,8 +168,9 @@ def create_client(
         client = openai_bedrock.create_client(region="us-west-2")
         client.chat.completions.create(model="openai.gpt-oss-20b-1:0", messages=[...])
     """
+    _check_transport(transport, httpx.BaseTransport, "create_client")
     settings, timeout = _resolve(locals())
-    inner = transport or httpx.HTTPTransport(proxy=_env_proxy(settings.base_url))
+    inner = transport or _default_transport(settings.base_url, httpx.HTTPTransport)
     http_client = httpx.Client(
         transport=BedrockTransport(settings, inner=inner),
         timeout=timeout,
@@ -173,8 +208,9 @@ def create_async_client(
     transport and ``token_provider`` may also be an async function. Credential
     refreshes run in a worker thread, so the event loop is never blocked on them.
     """
+    _check_transport(transport, httpx.AsyncBaseTransport, "create_async_client")
     settings, timeout = _resolve(locals())
-    inner = transport or httpx.AsyncHTTPTransport(proxy=_env_proxy(settings.base_url))
+    inner = transport or _default_transport(settings.base_url, httpx.AsyncHTTPTransport)
     http_client = httpx.AsyncClient(
         transport=AsyncBedrockTransport(settings, inner=inner),
         timeout=timeout,

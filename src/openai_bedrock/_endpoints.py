@@ -11,6 +11,7 @@ Sources: https://docs.aws.amazon.com/bedrock/latest/userguide/endpoints.html and
 from __future__ import annotations
 
 import functools
+import ipaddress
 import re
 from dataclasses import dataclass
 from typing import Any, Literal, Optional
@@ -26,15 +27,16 @@ Endpoint = Literal["runtime", "mantle"]
 class EndpointSpec:
     """One OpenAI-compatible Bedrock surface."""
 
-    name: Endpoint
     signing_name: str  # SigV4 service in the credential scope
-    path: str  # the OpenAI API root on that host
+    path: str  # the default OpenAI API root on that host
+    paths: tuple[str, ...]  # every OpenAI API root the host serves
     offers_models_list: bool  # runtime documents that GET /models is not implemented
 
 
 ENDPOINTS: dict[str, EndpointSpec] = {
-    "runtime": EndpointSpec("runtime", "bedrock", "/openai/v1", offers_models_list=False),
-    "mantle": EndpointSpec("mantle", "bedrock-mantle", "/v1", offers_models_list=True),
+    "runtime": EndpointSpec("bedrock", "/openai/v1", ("/openai/v1",), offers_models_list=False),
+    # Some mantle models are served under /openai/v1 instead (BEDROCK_WIRE.md section 1).
+    "mantle": EndpointSpec("bedrock-mantle", "/v1", ("/v1", "/openai/v1"), offers_models_list=True),
 }
 
 # The generic shape of an AWS region name; botocore's partition data then decides
@@ -50,24 +52,39 @@ _KNOWN_HOSTS = (
 )
 
 
+@dataclass(frozen=True)
+class _BotocoreData:
+    provider: Any  # botocore.endpoint_provider.EndpointProvider for bedrock-runtime
+    region_patterns: tuple[re.Pattern[str], ...]  # each partition's regionRegex
+    fips_regions: frozenset[str]  # regions with a bedrock-runtime-fips host
+
+
 @functools.lru_cache(maxsize=1)
-def _botocore_data() -> tuple[Any, list[re.Pattern[str]]]:
-    """Load botocore's endpoint provider for bedrock-runtime and partition regexes once."""
+def _botocore_data() -> _BotocoreData:
+    """Load botocore's endpoint rules, partitions and endpoint list once."""
     from botocore.endpoint_provider import EndpointProvider
     from botocore.loaders import create_loader
 
     loader = create_loader()
     ruleset = loader.load_service_model("bedrock-runtime", "endpoint-rule-set-1")
     partitions = loader.load_data("partitions")
-    provider = EndpointProvider(ruleset, partitions)
-    regexes = [re.compile(p["regionRegex"]) for p in partitions["partitions"]]
-    return provider, regexes
+    fips_regions = {
+        name[len("bedrock-runtime-fips-") :]
+        for partition in loader.load_data("endpoints")["partitions"]
+        for name in partition["services"].get("bedrock", {}).get("endpoints", {})
+        if name.startswith("bedrock-runtime-fips-")
+    }
+    return _BotocoreData(
+        EndpointProvider(ruleset, partitions),
+        tuple(re.compile(p["regionRegex"]) for p in partitions["partitions"]),
+        frozenset(fips_regions),
+    )
 
 
 def validate_region(region: str, source: str) -> str:
     """Return ``region`` if it is an AWS region name, else raise ConfigurationError."""
-    _, partition_regexes = _botocore_data()
-    if not _REGION_SHAPE.match(region) or not any(rx.match(region) for rx in partition_regexes):
+    patterns = _botocore_data().region_patterns
+    if not _REGION_SHAPE.match(region) or not any(rx.match(region) for rx in patterns):
         raise ConfigurationError(
             f"{source} gave region {region!r}, which is not an AWS region name. "
             "Use a region where Bedrock is offered, such as 'us-west-2' or 'eu-central-1'."
@@ -88,8 +105,15 @@ def default_base_url(
                 "fips=False, or pass the FIPS URL you were given as base_url."
             )
         return f"https://bedrock-mantle.{region}.api.aws{spec.path}"
-    provider, _ = _botocore_data()
-    resolved = provider.resolve_endpoint(Region=region, UseFIPS=fips, UseDualStack=False)
+    data = _botocore_data()
+    # The rules would build a FIPS hostname for any region; only some exist.
+    if fips and data.fips_regions and region not in data.fips_regions:
+        raise ConfigurationError(
+            f"{fips_source} asks for FIPS, but bedrock-runtime has no FIPS endpoint in "
+            f"{region}. FIPS regions: {', '.join(sorted(data.fips_regions))}. Pick one of "
+            "them, or pass fips=False."
+        )
+    resolved = data.provider.resolve_endpoint(Region=region, UseFIPS=fips, UseDualStack=False)
     return f"{str(resolved.url).rstrip('/')}{spec.path}"
 
 
@@ -122,7 +146,22 @@ def parse_base_url(raw: str, source: str) -> httpx.URL:
         raise ConfigurationError(f"{source} has port {url.port}, outside 1-65535.")
     if url.query or url.fragment:
         raise ConfigurationError(f"{source} must not contain a query string or fragment.")
+    if url.scheme == "http" and not _is_loopback(url.host):
+        raise ConfigurationError(
+            f"{source} uses plain http to {url.host}, which would send the signature, "
+            "session token or API key in clear text. Use https://; plain http is allowed "
+            "only for a local emulator on localhost, 127.0.0.1 or [::1]."
+        )
     return url
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def endpoint_of_host(host: str) -> Optional[tuple[Endpoint, str]]:

@@ -34,11 +34,20 @@ def needs_error_body(response: httpx.Response) -> bool:
     return response.status_code >= 400
 
 
-def aws_error_type(header: Optional[str]) -> Optional[str]:
-    """``ThrottlingException:http://internal.amazon.com/...`` -> ``ThrottlingException``."""
-    if not header:
+def bare_error_type(value: object) -> Optional[str]:
+    """The bare AWS error type, as botocore reduces it.
+
+    ``ThrottlingException:http://internal.amazon.com/...`` and
+    ``com.amazon.coral.service#UnrecognizedClientException`` both lose their
+    namespace.
+    """
+    if not isinstance(value, str):
         return None
-    return header.split(":", 1)[0].strip() or None
+    return value.split(":", 1)[0].rsplit("#", 1)[-1].strip() or None
+
+
+_AWS_MESSAGE_KEYS = ("message", "Message")
+_AWS_TYPE_KEYS = ("code", "Code", "__type")
 
 
 def normalize_error_body(
@@ -46,37 +55,37 @@ def normalize_error_body(
 ) -> Optional[bytes]:
     """The OpenAI-style body for an error, or None to leave the body as it is.
 
-    ``hint`` (what to do instead) is appended to the message when given.
+    The error type comes from ``x-amzn-ErrorType``, else from the body's ``code``,
+    ``Code`` or ``__type``. ``hint`` (what to do instead) is appended to the message.
     """
     try:
         body: Any = json.loads(content)
     except ValueError:
         body = None
-    error_type = aws_error_type(error_type_header)
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
         if hint is None:
             return None  # already OpenAI-shaped (mantle)
         error = dict(body["error"])
         error["message"] = f"{error.get('message') or ''} {hint}".strip()
         return _dump({**body, "error": error})
-    if isinstance(body, dict):
-        message = body.get("message", body.get("Message"))
-        extras = {k: v for k, v in body.items() if k not in ("message", "Message")}
-    else:
-        message, extras = None, {}
+    fields: dict[str, Any] = body if isinstance(body, dict) else {}
+    error_type = bare_error_type(error_type_header) or next(
+        (t for t in map(bare_error_type, map(fields.get, _AWS_TYPE_KEYS)) if t), None
+    )
+    message = next((fields[k] for k in _AWS_MESSAGE_KEYS if fields.get(k) is not None), None)
     if message is None:
         if error_type is None and hint is None:
             return None  # nothing AWS-specific to translate
-        text = content.decode("utf-8", "replace").strip()
-        message = text or error_type or ""
-    aws_error: dict[str, Any] = {
+        message = content.decode("utf-8", "replace").strip() or error_type or ""
+    error = {
         "message": f"{message} {hint}".strip() if hint else str(message),
         "type": error_type,
         "code": error_type,
         "param": None,
     }
-    aws_error.update({k: v for k, v in extras.items() if k not in aws_error})
-    return _dump({"error": aws_error})
+    skipped = {*_AWS_MESSAGE_KEYS, *_AWS_TYPE_KEYS, *error}
+    error.update({k: v for k, v in fields.items() if k not in skipped})
+    return _dump({"error": error})
 
 
 def _dump(body: Any) -> bytes:

@@ -25,7 +25,6 @@ from ._endpoints import (
 from ._errors import ConfigurationError
 
 BASE_URL_ENV = "AWS_BEDROCK_BASE_URL"
-_TRUE = {"1", "true", "yes", "on"}
 
 
 @dataclass(frozen=True)
@@ -38,11 +37,6 @@ class Settings:
     base_url: httpx.URL
     base_url_source: str
     auth: Authenticator
-
-    @property
-    def service(self) -> str:
-        """SigV4 signing name of the endpoint."""
-        return ENDPOINTS[self.endpoint].signing_name
 
     @property
     def origin(self) -> tuple[str, str, Optional[int]]:
@@ -97,6 +91,8 @@ def resolve_settings(
     )
     url = parse_base_url(str(raw_url), url_source) if raw_url is not None else None
     named = endpoint_of_host(url.host) if url is not None else None
+    if fips is not None and not isinstance(fips, bool):
+        raise ConfigurationError(f"fips must be True or False, not {fips!r}.")
     if url is not None and fips:
         raise ConfigurationError(
             f"fips=True was given together with {url_source}; the base URL decides the "
@@ -113,11 +109,14 @@ def resolve_settings(
             f"{url_source} is a bedrock-{named[0]} URL but endpoint={endpoint!r} was given. "
             f"Pass endpoint={named[0]!r}, or a {resolved_endpoint} URL."
         )
-    if named is not None and url is not None and url.scheme != "https":
-        raise ConfigurationError(
-            f"{url_source} points at Bedrock over plain http. Use https:// (AWS endpoints "
-            "accept TLS only, and credentials must not travel in clear text)."
-        )
+    if named is not None and url is not None:
+        paths = ENDPOINTS[resolved_endpoint].paths
+        if url.path.rstrip("/") not in paths:
+            raise ConfigurationError(
+                f"{url_source} has path {url.path!r}, but bedrock-{resolved_endpoint} serves "
+                f"the OpenAI API under {' or '.join(paths)}. Use, for example, "
+                f"'{url.scheme}://{url.host}{paths[0]}'."
+            )
 
     # Region.
     profile_session_cache: list[Any] = []
@@ -144,7 +143,8 @@ def resolve_settings(
         if fips is not None:
             use_fips, fips_source = fips, "fips=True"
         else:
-            use_fips = environ.get("AWS_USE_FIPS_ENDPOINT", "").strip().lower() in _TRUE
+            # botocore treats only "true" (any case) as true.
+            use_fips = environ.get("AWS_USE_FIPS_ENDPOINT", "").strip().lower() == "true"
             fips_source = "AWS_USE_FIPS_ENDPOINT=true"
         url = httpx.URL(
             default_base_url(

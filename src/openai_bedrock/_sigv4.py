@@ -12,24 +12,29 @@ import datetime as _dt
 import hashlib
 from collections.abc import Iterable
 from typing import Any, NamedTuple
+from urllib.parse import quote, unquote_plus
+
+import httpx
 
 # Headers left out of the signature, each for a reason. botocore's own list
 # (botocore.auth.SIGNED_HEADERS_BLACKLIST) covers hop-by-hop and tracing headers.
 UNSIGNED_HEADERS = frozenset(
     {
-        # botocore's list: hop-by-hop or rewritten by proxies and HTTP stacks.
-        "baggage",
+        # botocore's list. Hop-by-hop headers, which proxies consume or rewrite:
         "connection",
         "expect",
         "keep-alive",
         "proxy-authenticate",
         "proxy-authorization",
         "te",
-        "traceparent",
-        "tracestate",
         "trailer",
         "transfer-encoding",
         "upgrade",
+        # Distributed-tracing context, which instrumentation may add or rewrite after
+        # the request is signed:
+        "baggage",
+        "traceparent",
+        "tracestate",
         # Multi-token User-Agent values must match byte for byte or AWS rejects the
         # signature, and proxies append to it; botocore never signs it either.
         "user-agent",
@@ -61,6 +66,28 @@ class FrozenCredentials(NamedTuple):
 def utcnow() -> _dt.datetime:
     """The signing clock (a seam for tests and for clock-skew correction)."""
     return _dt.datetime.now(_dt.timezone.utc)
+
+
+_UNRESERVED = "-_.~"  # RFC 3986 unreserved characters besides letters and digits
+
+
+def _encode(form_encoded: str) -> str:
+    return quote(unquote_plus(form_encoded), safe=_UNRESERVED)
+
+
+def canonical_query_url(url: httpx.URL) -> httpx.URL:
+    """``url`` with its query encoded as SigV4's canonical form encodes it.
+
+    httpx form-encodes query parameters (a space becomes "+"); AWS decodes them and
+    percent-encodes every byte outside the unreserved set (a space becomes "%20").
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
+    """
+    if not url.query:
+        return url
+    pairs = (pair.partition("=") for pair in url.query.decode("ascii").split("&") if pair)
+    query = "&".join(f"{_encode(key)}={_encode(value)}" for key, _, value in pairs)
+    path = url.raw_path.split(b"?", 1)[0]
+    return url.copy_with(raw_path=path + b"?" + query.encode("ascii"))
 
 
 def is_signed(name: str) -> bool:

@@ -27,8 +27,8 @@ from ._errors import ForeignOriginError
 from ._responses import expose_request_id, needs_error_body, normalize_error_body, rebuilt
 from ._settings import Settings, origin_of
 
-# Headers that only the transport may set: the SDK's placeholder bearer token and any
-# signature headers left over from a previous attempt or set by the caller.
+# Headers that only the transport sets: the SDK's placeholder bearer token, and any
+# signature headers a caller set, never reach the wire.
 _AUTH_HEADERS = ("authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256")
 
 
@@ -59,10 +59,27 @@ def _hint(settings: Settings, request: httpx.Request) -> Optional[str]:
     return None
 
 
-def _prepare(settings: Settings, request: httpx.Request) -> None:
+def _wire_request(settings: Settings, request: httpx.Request) -> httpx.Request:
+    """The copy of the SDK's request that is authenticated and sent.
+
+    The SDK keeps its own request object (and shows it in errors, whose header repr
+    masks only Authorization), so the signature and session token go on a copy;
+    httpx points ``response.request`` back at the original.
+    """
     _check_origin(settings, request)
-    for name in _AUTH_HEADERS:
-        request.headers.pop(name, None)
+    headers = [
+        (name, value)
+        for name, value in request.headers.multi_items()
+        if name.lower() not in _AUTH_HEADERS
+    ]
+    # stream= reuses the body as is and adds no headers of its own.
+    return httpx.Request(
+        request.method,
+        request.url,
+        headers=headers,
+        stream=request.stream,
+        extensions=request.extensions,
+    )
 
 
 def _normalized_error(
@@ -86,9 +103,9 @@ class BedrockTransport(httpx.BaseTransport):
         self.inner = inner
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        _prepare(self.settings, request)
-        self.settings.auth.authenticate(request)
-        response = self.inner.handle_request(request)
+        wire = _wire_request(self.settings, request)
+        self.settings.auth.authenticate(wire)
+        response = self.inner.handle_request(wire)
         expose_request_id(response)
         if not needs_error_body(response):
             return response
@@ -111,9 +128,9 @@ class AsyncBedrockTransport(httpx.AsyncBaseTransport):
         self.inner = inner
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        _prepare(self.settings, request)
-        await self.settings.auth.aauthenticate(request)
-        response = await self.inner.handle_async_request(request)
+        wire = _wire_request(self.settings, request)
+        await self.settings.auth.aauthenticate(wire)
+        response = await self.inner.handle_async_request(wire)
         expose_request_id(response)
         if not needs_error_body(response):
             return response

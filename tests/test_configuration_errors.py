@@ -544,6 +544,46 @@ CREDENTIAL_SOURCE_CASES = [
 ]
 
 
+REVIEW_CASES = [
+    pytest.param(
+        ErrorCase(
+            with_keys(base_url="http://bedrock-gw.corp.example/openai/v1"),
+            ConfigurationError,
+            ("plain http to bedrock-gw.corp.example", "Use https://", "localhost"),
+        ),
+        id="a plain http base_url to a remote host is rejected",
+    ),
+    pytest.param(
+        ErrorCase(with_keys(fips="false"), ConfigurationError, ("fips must be True or False",)),
+        id="a fips value that is not a bool is rejected",
+    ),
+    pytest.param(
+        ErrorCase(
+            with_keys(region="eu-west-1", fips=True),
+            ConfigurationError,
+            ("no FIPS endpoint in eu-west-1", "us-east-1", "fips=False"),
+        ),
+        id="fips in a region without a FIPS endpoint is rejected",
+    ),
+    pytest.param(
+        ErrorCase(
+            with_keys(base_url="https://bedrock-runtime.us-west-2.amazonaws.com"),
+            ConfigurationError,
+            ("serves the OpenAI API under /openai/v1", "amazonaws.com/openai/v1'"),
+        ),
+        id="a canonical runtime base_url without /openai/v1 is rejected",
+    ),
+    pytest.param(
+        ErrorCase(
+            with_keys(base_url="https://bedrock-mantle.us-west-2.api.aws/openai"),
+            ConfigurationError,
+            ("/v1 or /openai/v1",),
+        ),
+        id="a canonical mantle base_url with another path is rejected",
+    ),
+]
+
+
 def _run_case(
     case: ErrorCase,
     factory: Factory,
@@ -568,7 +608,8 @@ def _run_case(
     + CONFLICT_CASES
     + STATIC_KEY_CASES
     + ENDPOINT_CASES
-    + CREDENTIAL_SOURCE_CASES,
+    + CREDENTIAL_SOURCE_CASES
+    + REVIEW_CASES,
 )
 def test_construction_error(
     case: ErrorCase,
@@ -682,3 +723,27 @@ def test_non_ascii_secret_is_rejected_at_construction(
 
     assert "Remove it" in str(caught.value)
     assert_no_secret(caught.value, (NON_ASCII_KEY,))
+
+
+@pytest.mark.parametrize(
+    ("factory_name", "transport"),
+    [
+        ("create_client", httpx.AsyncHTTPTransport()),
+        ("create_async_client", httpx.HTTPTransport()),
+        ("create_client", "not a transport"),
+    ],
+    ids=["async transport to the sync factory", "sync transport to the async one", "a string"],
+)
+def test_a_transport_of_the_wrong_kind_is_rejected(factory_name: str, transport: object) -> None:
+    with pytest.raises(ConfigurationError, match="transport must be an httpx"):
+        getattr(openai_bedrock, factory_name)(**static_keys(), transport=transport)
+
+
+def test_an_unusable_proxy_from_the_environment_is_a_configuration_error(
+    factory: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "ftp://user:proxy-password@proxy.example:21")
+    with pytest.raises(ConfigurationError) as caught:
+        factory(**static_keys())
+    assert "HTTPS_PROXY" in str(caught.value)
+    assert "proxy-password" not in str(caught.value)

@@ -155,3 +155,61 @@ def test_each_signature_uses_one_frozen_snapshot(bedrock: FakeBedrock) -> None:
     for n, request in enumerate(bedrock.requests, start=1):
         assert f"Credential=AKIDGEN{n}/" in request.headers["Authorization"]
         assert request.headers["X-Amz-Security-Token"] == f"token-{n}"
+
+
+def test_the_sdks_request_object_never_holds_the_signature(bedrock: FakeBedrock) -> None:
+    """Errors show the SDK's request; httpx masks only Authorization in header reprs."""
+    bedrock.queue(_denied())
+    client = openai_bedrock.create_client(
+        **static_keys(session_token=SESSION_TOKEN), transport=bedrock, max_retries=0
+    )
+    with pytest.raises(openai.PermissionDeniedError) as caught:
+        client.chat.completions.create(model=MODEL, messages=HELLO)
+    shown = repr(caught.value.request.headers) + repr(caught.value.response.request.headers)
+    assert SESSION_TOKEN not in shown
+    assert "x-amz-security-token" not in shown.lower()
+    assert bedrock.last.headers["X-Amz-Security-Token"] == SESSION_TOKEN  # but it was sent
+
+
+async def test_a_plain_token_provider_runs_off_the_event_loop(bedrock: FakeBedrock) -> None:
+    threads: list[int] = []
+
+    def mint() -> str:
+        threads.append(threading.get_ident())
+        return API_KEY
+
+    client = openai_bedrock.create_async_client(
+        token_provider=mint, region="us-west-2", transport=bedrock
+    )
+    await client.chat.completions.create(model=MODEL, messages=HELLO)
+    assert threads
+    assert threading.get_ident() not in threads
+    assert bedrock.last.headers["Authorization"] == f"Bearer {API_KEY}"
+
+
+@pytest.mark.parametrize("asynchronous", [False, True], ids=["sync client", "async client"])
+async def test_a_failing_token_provider_is_a_credentials_error(
+    bedrock: FakeBedrock, asynchronous: bool
+) -> None:
+    def broken() -> str:
+        raise RuntimeError(f"vault said no for {API_KEY}")
+
+    kwargs: dict[str, Any] = {
+        "token_provider": broken,
+        "region": "us-west-2",
+        "transport": bedrock,
+        "max_retries": 0,
+    }
+    if asynchronous:
+        aclient = openai_bedrock.create_async_client(**kwargs)
+        with pytest.raises(openai.OpenAIError) as caught:
+            await aclient.chat.completions.create(model=MODEL, messages=HELLO)
+    else:
+        client = openai_bedrock.create_client(**kwargs)
+        with pytest.raises(openai.OpenAIError) as caught:
+            client.chat.completions.create(model=MODEL, messages=HELLO)
+    chain = [caught.value, caught.value.__cause__]
+    error = next(e for e in chain if isinstance(e, openai_bedrock.CredentialsError))
+    assert "token_provider raised RuntimeError" in str(error)
+    assert API_KEY not in str(error)
+    assert bedrock.requests == []

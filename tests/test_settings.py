@@ -17,6 +17,7 @@ from typing import Any, Optional, Union
 
 import boto3
 import botocore.session
+import httpx
 import openai
 import pytest
 
@@ -779,3 +780,51 @@ async def test_reprs_name_the_source_but_hold_no_secret(
         assert source in text
         for secret in ENV_SECRETS:
             assert secret not in text
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    ["http://127.0.0.1:8000/openai/v1", "http://localhost:8000/openai/v1", "http://[::1]:8000/v1"],
+)
+def test_plain_http_is_allowed_for_a_local_emulator(factory: Factory, base_url: str) -> None:
+    client = factory(**static_keys(base_url=base_url))
+    assert str(client.base_url).rstrip("/") == base_url
+
+
+@pytest.mark.parametrize("value", ["yes", "1", "on"])
+def test_only_true_turns_on_fips_from_the_environment(
+    factory: Factory, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    """As in botocore, which reads AWS_USE_FIPS_ENDPOINT as true only for "true"."""
+    monkeypatch.setenv("AWS_USE_FIPS_ENDPOINT", value)
+    client = factory(**static_keys(region="us-east-1"))
+    assert "bedrock-runtime.us-east-1.amazonaws.com" in str(client.base_url)
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"HTTPS_PROXY": "proxy.corp:3128"}, "http://proxy.corp:3128"),
+        ({"HTTPS_PROXY": "http://proxy.corp:3128"}, "http://proxy.corp:3128"),
+        ({"ALL_PROXY": "http://all.corp:3128"}, "http://all.corp:3128"),
+        ({"HTTPS_PROXY": "http://proxy.corp:3128", "NO_PROXY": ".amazonaws.com"}, None),
+        ({"HTTP_PROXY": "http://proxy.corp:3128"}, None),
+    ],
+    ids=[
+        "a proxy without a scheme is read as http, as httpx does",
+        "an https proxy variable applies to the https endpoint",
+        "ALL_PROXY applies when nothing more specific is set",
+        "NO_PROXY bypasses the proxy",
+        "an http-only proxy does not apply to an https endpoint",
+    ],
+)
+def test_proxy_variables_apply_as_httpx_applies_them(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], expected: str | None
+) -> None:
+    from openai_bedrock._client import _env_proxy
+
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    url = httpx.URL("https://bedrock-runtime.us-west-2.amazonaws.com/openai/v1")
+    assert _env_proxy(url) == expected
+    openai_bedrock.create_client(**static_keys())  # and the client builds with it

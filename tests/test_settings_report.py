@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -54,3 +55,15 @@ def test_it_runs_as_a_module(monkeypatch: pytest.MonkeyPatch) -> None:
         check=True,
     )
     assert "bedrock-runtime-fips.us-east-1.amazonaws.com" in result.stdout
+
+
+def test_failing_credentials_exit_2_with_the_remedy(
+    isolated_aws_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (isolated_aws_env / "config").write_text(
+        "[profile broken]\nregion = us-west-2\ncredential_process = false\n"
+    )
+    assert main(["--profile", "broken"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: Loading AWS credentials from profile 'broken'")
+    assert "aws sso login --profile broken" in err

@@ -250,6 +250,41 @@ async def test_query_strings_are_signed_as_sent_async(
     _check_wire_signature(bedrock.last, monkeypatch, service="bedrock-mantle", token=None)
 
 
+# What AWS canonicalises the QUERY above to: keys and values percent-encoded byte by byte
+# outside A-Z a-z 0-9 - _ . ~ (a space is %20, never "+").
+STRICT_QUERY = b"b=2&a=x%20y%2Fz&c=%C3%BCn%C3%AF"
+
+
+def test_the_query_goes_on_the_wire_in_sigv4_canonical_encoding(
+    bedrock: FakeBedrock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bedrock.queue(_models())
+    client = openai_bedrock.create_client(**static_keys(endpoint="mantle"), transport=bedrock)
+    client.models.list(extra_query=QUERY)
+    sent = bedrock.last
+    assert sent.url.query == STRICT_QUERY
+    # botocore canonicalises a params list itself (encoding each value), independently
+    # of how the URL was written: that must give our signature too.
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    signed = sent.headers["Authorization"].split("SignedHeaders=")[1].split(",")[0].split(";")
+    request = AWSRequest(
+        method="GET",
+        url=str(sent.url.copy_with(query=None)),
+        params=list(QUERY.items()),
+        headers={name: sent.headers[name] for name in signed if name != "x-amz-date"},
+        data=b"",
+    )
+    when = dt.datetime.strptime(sent.headers["X-Amz-Date"], "%Y%m%dT%H%M%SZ")
+    _freeze_botocore_clock(monkeypatch, when.replace(tzinfo=dt.timezone.utc))
+    SigV4Auth(
+        Credentials(ACCESS_KEY_ID, SECRET_ACCESS_KEY), "bedrock-mantle", "us-west-2"
+    ).add_auth(request)
+    assert request.headers["Authorization"] == sent.headers["Authorization"]
+
+
 def _throttled() -> httpx.Response:
     return httpx.Response(
         429,

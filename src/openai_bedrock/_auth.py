@@ -61,6 +61,15 @@ def check_secret(value: object, name: str) -> str:
     return value
 
 
+def credentials_failed(source: str, profile: Optional[str], exc: Exception) -> CredentialsError:
+    """The error for a credential source that failed, with the usual remedies."""
+    login = f"aws sso login --profile {profile}" if profile else "aws sso login"
+    return CredentialsError(
+        f"Loading AWS credentials from {source} failed: {type(exc).__name__}: {exc}. "
+        f"If you use IAM Identity Center (SSO), run `{login}`; otherwise check that source."
+    )
+
+
 @dataclass(frozen=True)
 class BearerAuth:
     """``Authorization: Bearer <Bedrock API key>``, from a fixed key or a provider."""
@@ -140,12 +149,7 @@ class SigV4Auth:
         try:
             frozen = self.credentials.get_frozen_credentials()
         except Exception as exc:
-            login = f"aws sso login --profile {self.profile}" if self.profile else "aws sso login"
-            raise CredentialsError(
-                f"Loading AWS credentials from {self.source} failed: "
-                f"{type(exc).__name__}: {exc}. If you use IAM Identity Center (SSO), run "
-                f"`{login}`; otherwise check the source named above."
-            ) from exc
+            raise credentials_failed(self.source, self.profile, exc) from exc
         if frozen.access_key is None or frozen.secret_key is None:
             raise CredentialsError(
                 f"The AWS credentials from {self.source} are empty. {_NO_CREDENTIALS_HELP}"
@@ -313,12 +317,12 @@ def resolve_auth(
             "session argument",
             service,
             region,
-            _load(get_credentials, "the session argument"),
+            _load(get_credentials, "the session argument", getattr(session, "profile_name", None)),
             profile=getattr(session, "profile_name", None),
         )
     if profile is not None:
         source = f"profile {profile!r}"
-        credentials = _load(botocore_session().get_credentials, source)
+        credentials = _load(botocore_session().get_credentials, source, profile)
         return SigV4Auth(
             _credential_source(credentials, source), service, region, credentials, profile
         )
@@ -330,8 +334,8 @@ def resolve_auth(
 
     # 4. botocore's default chain.
     chain = botocore_session()
-    credentials = _load(chain.get_credentials, "botocore's default credential chain")
     env_profile = environ.get("AWS_PROFILE")
+    credentials = _load(chain.get_credentials, "botocore's default credential chain", env_profile)
     return SigV4Auth(
         _credential_source(credentials, "default credential chain"),
         service,
@@ -341,16 +345,13 @@ def resolve_auth(
     )
 
 
-def _load(get_credentials: Callable[[], Any], source: str) -> Any:
+def _load(get_credentials: Callable[[], Any], source: str, profile: Optional[str]) -> Any:
     try:
         credentials = get_credentials()
     except ConfigurationError:
         raise
     except Exception as exc:
-        raise CredentialsError(
-            f"Loading AWS credentials from {source} failed: {type(exc).__name__}: {exc}. "
-            "Check that source; for IAM Identity Center (SSO) run `aws sso login`."
-        ) from exc
+        raise credentials_failed(source, profile, exc) from exc
     if credentials is None:
         raise CredentialsError(
             f"No AWS credentials or Bedrock API key were found. {_NO_CREDENTIALS_HELP}"

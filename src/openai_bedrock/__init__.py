@@ -13,6 +13,7 @@ from ._client import DEFAULT_TIMEOUT, create_async_client, create_client
 from ._endpoints import Endpoint
 from ._errors import BedrockError, ConfigurationError, CredentialsError, ForeignOriginError
 from ._version import __version__
+from .guardrails import Guardrail, GuardrailError, GuardrailNotEnforcedError
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -21,6 +22,9 @@ __all__ = [
     "CredentialsError",
     "Endpoint",
     "ForeignOriginError",
+    "Guardrail",
+    "GuardrailError",
+    "GuardrailNotEnforcedError",
     "__version__",
     "create_async_client",
     "create_client",

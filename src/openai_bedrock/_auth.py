@@ -313,13 +313,9 @@ def resolve_auth(
                 "session must be a boto3.Session or botocore.session.Session, "
                 f"not {type(session).__name__}."
             )
-        return SigV4Auth(
-            "session argument",
-            service,
-            region,
-            _load(get_credentials, "the session argument", getattr(session, "profile_name", None)),
-            profile=getattr(session, "profile_name", None),
-        )
+        session_profile = getattr(session, "profile_name", None)  # boto3.Session only
+        credentials = _load(get_credentials, "the session argument", session_profile)
+        return SigV4Auth("session argument", service, region, credentials, session_profile)
     if profile is not None:
         source = f"profile {profile!r}"
         credentials = _load(botocore_session().get_credentials, source, profile)

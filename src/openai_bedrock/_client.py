@@ -12,6 +12,7 @@ from ._auth import TokenProvider
 from ._errors import ConfigurationError
 from ._settings import Settings, resolve_settings
 from ._transport import AsyncBedrockTransport, BedrockTransport
+from .guardrails import Guardrail
 
 _T = TypeVar("_T", httpx.HTTPTransport, httpx.AsyncHTTPTransport)
 
@@ -92,6 +93,8 @@ _SETTING_NAMES = (
     "access_key_id",
     "secret_access_key",
     "session_token",
+    "guardrail",
+    "allow_unenforced_guardrail",
 )
 
 
@@ -135,6 +138,8 @@ def create_client(
     access_key_id: Optional[str] = None,
     secret_access_key: Optional[str] = None,
     session_token: Optional[str] = None,
+    guardrail: Optional[Guardrail] = None,
+    allow_unenforced_guardrail: bool = False,
     transport: Optional[httpx.BaseTransport] = None,
     **openai_kwargs: Any,
 ) -> openai.OpenAI:
@@ -157,6 +162,9 @@ def create_client(
         session: A ``boto3.Session`` or ``botocore.session.Session``.
         profile: An AWS profile name.
         access_key_id, secret_access_key, session_token: Static AWS credentials.
+        guardrail: A ``Guardrail`` applied to every chat completion and response
+            request (a per-call guardrail wins). Refused on mantle, and on requests
+            where Bedrock ignores guardrails, unless ``allow_unenforced_guardrail``.
         transport: The inner httpx transport (proxy, TLS, limits); default
             ``httpx.HTTPTransport()`` honouring the proxy environment variables.
         **openai_kwargs: Passed to ``openai.OpenAI`` unchanged (``timeout``,
@@ -199,6 +207,8 @@ def create_async_client(
     access_key_id: Optional[str] = None,
     secret_access_key: Optional[str] = None,
     session_token: Optional[str] = None,
+    guardrail: Optional[Guardrail] = None,
+    allow_unenforced_guardrail: bool = False,
     transport: Optional[httpx.AsyncBaseTransport] = None,
     **openai_kwargs: Any,
 ) -> openai.AsyncOpenAI:

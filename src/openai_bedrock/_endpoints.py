@@ -31,17 +31,36 @@ class EndpointSpec:
     path: str  # the default OpenAI API root on that host
     paths: tuple[str, ...]  # every OpenAI API root the host serves
     offers_models_list: bool  # runtime documents that GET /models is not implemented
+    # Operations (path suffixes) on which Bedrock enforces guardrail headers. AWS
+    # documents that guardrails do not apply to Responses on runtime; on mantle they
+    # are reported ignored everywhere (BEDROCK_WIRE.md section 4).
+    guardrails_enforced_on: tuple[str, ...]
 
+
+# Model invocations, which a client-wide guardrail applies to.
+INVOCATIONS = ("/chat/completions", "/responses")
 
 ENDPOINTS: dict[str, EndpointSpec] = {
-    "runtime": EndpointSpec("bedrock", "/openai/v1", ("/openai/v1",), offers_models_list=False),
+    "runtime": EndpointSpec(
+        "bedrock",
+        "/openai/v1",
+        ("/openai/v1",),
+        offers_models_list=False,
+        guardrails_enforced_on=("/chat/completions",),
+    ),
     # Some mantle models are served under /openai/v1 instead (BEDROCK_WIRE.md section 1).
-    "mantle": EndpointSpec("bedrock-mantle", "/v1", ("/v1", "/openai/v1"), offers_models_list=True),
+    "mantle": EndpointSpec(
+        "bedrock-mantle",
+        "/v1",
+        ("/v1", "/openai/v1"),
+        offers_models_list=True,
+        guardrails_enforced_on=(),
+    ),
 }
 
 # The generic shape of an AWS region name; botocore's partition data then decides
 # whether a partition claims it.
-_REGION_SHAPE = re.compile(r"^[a-z]{2,8}(?:-[a-z0-9]{1,16}){1,3}-[0-9]{1,2}$")
+_REGION_SHAPE = re.compile(r"[a-z]{2,8}(?:-[a-z0-9]{1,16}){1,3}-[0-9]{1,2}")
 
 # Hostnames that name an endpoint and its region: canonical runtime and mantle hosts
 # and their PrivateLink (vpce) forms. Used to check a base_url against the settings.
@@ -84,7 +103,7 @@ def _botocore_data() -> _BotocoreData:
 def validate_region(region: str, source: str) -> str:
     """Return ``region`` if it is an AWS region name, else raise ConfigurationError."""
     patterns = _botocore_data().region_patterns
-    if not _REGION_SHAPE.match(region) or not any(rx.match(region) for rx in patterns):
+    if not _REGION_SHAPE.fullmatch(region) or not any(rx.match(region) for rx in patterns):
         raise ConfigurationError(
             f"{source} gave region {region!r}, which is not an AWS region name. "
             "Use a region where Bedrock is offered, such as 'us-west-2' or 'eu-central-1'."

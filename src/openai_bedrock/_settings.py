@@ -23,6 +23,7 @@ from ._endpoints import (
     validate_region,
 )
 from ._errors import ConfigurationError
+from .guardrails import Guardrail, GuardrailError
 
 BASE_URL_ENV = "AWS_BEDROCK_BASE_URL"
 
@@ -37,6 +38,8 @@ class Settings:
     base_url: httpx.URL
     base_url_source: str
     auth: Authenticator
+    guardrail: Optional[Guardrail] = None
+    allow_unenforced_guardrail: bool = False
 
     @property
     def origin(self) -> tuple[str, str, Optional[int]]:
@@ -68,6 +71,8 @@ def resolve_settings(
     access_key_id: Optional[str] = None,
     secret_access_key: Optional[str] = None,
     session_token: Optional[str] = None,
+    guardrail: Optional[Guardrail] = None,
+    allow_unenforced_guardrail: bool = False,
     environ: Mapping[str, str] = os.environ,
 ) -> Settings:
     """Resolve region, endpoint, base URL and auth, in that order.
@@ -168,6 +173,7 @@ def resolve_settings(
         botocore_session=botocore_session,
         environ=environ,
     )
+    _check_guardrail(guardrail, resolved_endpoint, allow_unenforced_guardrail)
     return Settings(
         region=resolved_region,
         region_source=region_source,
@@ -175,7 +181,26 @@ def resolve_settings(
         base_url=url,
         base_url_source=url_source,
         auth=auth,
+        guardrail=guardrail,
+        allow_unenforced_guardrail=allow_unenforced_guardrail,
     )
+
+
+def _check_guardrail(guardrail: object, endpoint: Endpoint, allow_unenforced: bool) -> None:
+    if guardrail is None:
+        return
+    if not isinstance(guardrail, Guardrail):
+        raise GuardrailError(
+            f"guardrail must be an openai_bedrock.Guardrail, not {type(guardrail).__name__}. "
+            "Build one with openai_bedrock.Guardrail('your-guardrail-id', version=1)."
+        )
+    if not ENDPOINTS[endpoint].guardrails_enforced_on and not allow_unenforced:
+        raise GuardrailError(
+            f"A client-wide guardrail was given for the {endpoint} endpoint, which ignores "
+            "guardrail headers, so no call would be guarded. Use endpoint='runtime' (Chat "
+            "Completions enforces guardrails), or pass allow_unenforced_guardrail=True to "
+            "send the headers anyway."
+        )
 
 
 def _resolve_region(

@@ -3,8 +3,9 @@
 Per HTTP attempt (the openai SDK re-sends each retry through it, so each attempt is
 authenticated afresh)::
 
-    request  -> refuse foreign origins -> drop the SDK's placeholder auth
-             -> authenticate (SigV4 or Bearer) -> inner transport
+    request  -> refuse foreign origins -> copy without the SDK's placeholder auth
+             -> apply the client-wide guardrail -> authenticate (SigV4 or Bearer)
+             -> inner transport
     response <- expose request id, normalise AWS error bodies <-
 
 Pooling, proxies, TLS and HTTP/2 stay the inner transport's job. Successful
@@ -18,11 +19,13 @@ Example::
 
 from __future__ import annotations
 
-from typing import Optional
+import json
+from typing import Any, Optional
 
 import httpx
 
-from ._endpoints import ENDPOINTS
+from . import guardrails
+from ._endpoints import ENDPOINTS, INVOCATIONS
 from ._errors import ForeignOriginError
 from ._responses import expose_request_id, needs_error_body, normalize_error_body, rebuilt
 from ._settings import Settings, origin_of
@@ -67,19 +70,71 @@ def _wire_request(settings: Settings, request: httpx.Request) -> httpx.Request:
     httpx points ``response.request`` back at the original.
     """
     _check_origin(settings, request)
-    headers = [
-        (name, value)
-        for name, value in request.headers.multi_items()
-        if name.lower() not in _AUTH_HEADERS
-    ]
+    headers = httpx.Headers(
+        [
+            (name, value)
+            for name, value in request.headers.multi_items()
+            if name.lower() not in _AUTH_HEADERS
+        ]
+    )
+    stream = request.stream
+    body = _apply_guardrail(settings, request, headers)
+    if body is not None:
+        headers["Content-Length"] = str(len(body))
+        stream = httpx.ByteStream(body)
     # stream= reuses the body as is and adds no headers of its own.
     return httpx.Request(
         request.method,
         request.url,
         headers=headers,
-        stream=request.stream,
+        stream=stream,
         extensions=request.extensions,
     )
+
+
+def _apply_guardrail(
+    settings: Settings, request: httpx.Request, headers: httpx.Headers
+) -> Optional[bytes]:
+    """Add the client-wide guardrail to a model invocation, and refuse unenforced ones.
+
+    A per-call guardrail (its identifier header already set) wins over the client's.
+    Returns the new body when the guardrail adds a body field, else None.
+    """
+    path = request.url.path
+    operation = next((op for op in INVOCATIONS if path.endswith(op)), None)
+    if request.method != "POST" or operation is None:
+        return None
+    body = None
+    guardrail = settings.guardrail
+    if guardrail is not None and guardrails.IDENTIFIER_HEADER not in headers:
+        headers.update(guardrail.extra_headers)
+        body = _with_fields(request, guardrail.extra_body)
+    enforced = operation in ENDPOINTS[settings.endpoint].guardrails_enforced_on
+    unenforced = guardrails.IDENTIFIER_HEADER in headers and not enforced
+    if unenforced and not settings.allow_unenforced_guardrail:
+        raise guardrails.GuardrailNotEnforcedError(
+            f"Refused to send a guardrail on {operation} to bedrock-{settings.endpoint}: "
+            "Bedrock ignores guardrails there, so the call would not be guarded. Use "
+            "chat.completions on endpoint='runtime', or build the client with "
+            "allow_unenforced_guardrail=True to send it anyway."
+        )
+    return body
+
+
+def _with_fields(request: httpx.Request, fields: dict[str, Any]) -> Optional[bytes]:
+    """The JSON body with ``fields`` added where the caller has not set them."""
+    if not fields:
+        return None
+    try:
+        payload = json.loads(request.content)
+    except (httpx.RequestNotRead, ValueError):
+        return None  # not a JSON body we can extend; headers still apply
+    if not isinstance(payload, dict) or all(key in payload for key in fields):
+        return None
+    for key, value in fields.items():
+        payload.setdefault(key, value)
+    encoded: bytes = json.dumps(payload, separators=(",", ":")).encode("utf-8")
+    return encoded
 
 
 def _normalized_error(

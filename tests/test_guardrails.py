@@ -1,0 +1,276 @@
+"""Guardrails on the request side: validation, per-call options, client-wide guardrails,
+and refusing guardrails where Bedrock would ignore them."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import openai
+import pytest
+
+import openai_bedrock
+from openai_bedrock import Guardrail, GuardrailError, GuardrailNotEnforcedError
+from support import MODEL, Factory, FakeBedrock, static_keys
+
+HELLO = [{"role": "user", "content": "Hello!"}]
+ARN = "arn:aws:bedrock:us-east-1:123456789012:guardrail/abc123def456"
+
+VALID = [
+    pytest.param({"identifier": "gr1a2b3c4d5e"}, id="a lower-case id"),
+    pytest.param({"identifier": "GR12345"}, id="the upper-case id of AWS's own example"),
+    pytest.param({"identifier": ARN}, id="an ARN"),
+    pytest.param(
+        {"identifier": "arn:aws-us-gov:bedrock:us-gov-west-1:123456789012:guardrail/x1"},
+        id="a GovCloud ARN",
+    ),
+    pytest.param({"identifier": "g1", "version": 3}, id="an int version"),
+    pytest.param({"identifier": "g1", "version": "99999999"}, id="the largest version"),
+    pytest.param({"identifier": "g1", "trace": "enabled_full"}, id="a trace value in any case"),
+    pytest.param({"identifier": "g1", "tag_suffix": "a" * 20}, id="a 20-character suffix"),
+]
+
+INVALID = [
+    pytest.param({"identifier": ""}, "not a guardrail id or ARN", id="an empty id"),
+    pytest.param({"identifier": "gr 123"}, "not a guardrail id or ARN", id="an id with a space"),
+    pytest.param(
+        {"identifier": "gr123\r\nX-Injected: 1"}, "not a guardrail id or ARN", id="CR-LF in an id"
+    ),
+    pytest.param({"identifier": "gr123\n"}, "not a guardrail id or ARN", id="a trailing newline"),
+    pytest.param({"identifier": "gr-123"}, "not a guardrail id or ARN", id="a dash in an id"),
+    pytest.param(
+        {"identifier": "arn:aws:bedrock:us-east-1:12345:guardrail/x"},
+        "not a guardrail id or ARN",
+        id="an ARN with a short account",
+    ),
+    pytest.param({"identifier": 123}, "not a guardrail id or ARN", id="an id that is a number"),
+    pytest.param({"identifier": "g1", "version": 0}, "1 to 99999999", id="version 0"),
+    pytest.param({"identifier": "g1", "version": "draft"}, "'DRAFT'", id="a lower-case draft"),
+    pytest.param({"identifier": "g1", "version": "1\n"}, "'DRAFT'", id="a version with a newline"),
+    pytest.param({"identifier": "g1", "version": 123456789}, "99999999", id="a version too large"),
+    pytest.param({"identifier": "g1", "version": True}, "'DRAFT' or a number", id="a bool version"),
+    pytest.param({"identifier": "g1", "trace": "on"}, "ENABLED_FULL", id="an unknown trace"),
+    pytest.param({"identifier": "g1", "trace": 1}, "bool or a string", id="a numeric trace"),
+    pytest.param({"identifier": "g1", "tag_suffix": ""}, "1 to 20", id="an empty suffix"),
+    pytest.param({"identifier": "g1", "tag_suffix": "a" * 21}, "1 to 20", id="a 21-char suffix"),
+    pytest.param({"identifier": "g1", "tag_suffix": "ab_c"}, "letters and digits", id="a _"),
+    pytest.param({"identifier": "g1", "tag_suffix": "ab>c"}, "letters and digits", id="a >"),
+]
+
+
+@pytest.mark.parametrize("kwargs", VALID)
+def test_valid_guardrails_are_accepted(kwargs: dict[str, Any]) -> None:
+    guardrail = Guardrail(**kwargs)
+    assert guardrail.extra_headers["X-Amzn-Bedrock-GuardrailIdentifier"] == kwargs["identifier"]
+
+
+@pytest.mark.parametrize(("kwargs", "phrase"), INVALID)
+def test_invalid_guardrails_are_rejected_with_what_to_do(
+    kwargs: dict[str, Any], phrase: str
+) -> None:
+    with pytest.raises(GuardrailError) as caught:
+        Guardrail(**kwargs)
+    assert isinstance(caught.value, openai.OpenAIError)
+    assert isinstance(caught.value, ValueError)
+    assert phrase in str(caught.value)
+    assert "\n" not in str(caught.value)
+    assert "\r" not in str(caught.value)
+
+
+def test_a_guardrail_is_immutable_and_normalised() -> None:
+    guardrail = Guardrail("g1", version=2, trace="enabled")
+    assert guardrail.version == "2"
+    assert guardrail.trace == "ENABLED"
+    assert guardrail == Guardrail("g1", version="2", trace="ENABLED")
+    with pytest.raises(AttributeError):
+        guardrail.version = "3"  # type: ignore[misc]
+
+
+AWS_EXAMPLE = Guardrail("GR12345", version="DRAFT", trace=True, tag_suffix="xyz")
+
+
+def test_the_aws_example_headers_and_body() -> None:
+    assert AWS_EXAMPLE.extra_headers == {
+        "X-Amzn-Bedrock-GuardrailIdentifier": "GR12345",
+        "X-Amzn-Bedrock-GuardrailVersion": "DRAFT",
+        "X-Amzn-Bedrock-Trace": "ENABLED",
+    }
+    assert AWS_EXAMPLE.extra_body == {"amazon-bedrock-guardrailConfig": {"tagSuffix": "xyz"}}
+    assert "X-Amzn-Bedrock-Trace" not in Guardrail("g1").extra_headers
+    assert Guardrail("g1").extra_body == {}
+
+
+def test_options_keep_the_callers_keys_and_refuse_conflicts() -> None:
+    options = AWS_EXAMPLE.options(
+        extra_headers={"X-Team": "search", "x-amzn-bedrock-guardrailversion": "DRAFT"},
+        extra_body={"user": "u1"},
+    )
+    assert options["extra_headers"]["X-Team"] == "search"
+    assert options["extra_headers"]["X-Amzn-Bedrock-Trace"] == "ENABLED"
+    assert options["extra_body"] == {
+        "user": "u1",
+        "amazon-bedrock-guardrailConfig": {"tagSuffix": "xyz"},
+    }
+    with pytest.raises(GuardrailError, match="set both by this Guardrail and by the caller"):
+        AWS_EXAMPLE.options(extra_headers={"X-Amzn-Bedrock-GuardrailVersion": "1"})
+    with pytest.raises(GuardrailError, match="amazon-bedrock-guardrailConfig"):
+        AWS_EXAMPLE.options(extra_body={"amazon-bedrock-guardrailConfig": {"tagSuffix": "q"}})
+
+
+def _guardrail_headers(request: Any) -> dict[str, str]:
+    return {k: v for k, v in request.headers.items() if k.startswith("x-amzn-bedrock-")}
+
+
+def test_per_call_options_reproduce_the_aws_example_request(bedrock: FakeBedrock) -> None:
+    client = openai_bedrock.create_client(**static_keys(), transport=bedrock)
+    client.chat.completions.create(model=MODEL, messages=HELLO, **AWS_EXAMPLE.options())
+    sent = bedrock.last
+    assert _guardrail_headers(sent) == {
+        "x-amzn-bedrock-guardrailidentifier": "GR12345",
+        "x-amzn-bedrock-guardrailversion": "DRAFT",
+        "x-amzn-bedrock-trace": "ENABLED",
+    }
+    body = json.loads(sent.content)
+    assert body["amazon-bedrock-guardrailConfig"] == {"tagSuffix": "xyz"}
+    # The guardrail headers are signed, so nobody on the way can strip them.
+    assert "x-amzn-bedrock-guardrailidentifier" in sent.headers["Authorization"]
+
+
+@pytest.fixture
+def guarded(factory: Factory, bedrock: FakeBedrock) -> Any:
+    return factory(
+        **static_keys(), transport=bedrock, guardrail=Guardrail("gr1", version=1, tag_suffix="k3")
+    )
+
+
+async def _call(client: Any, method: str, **kwargs: Any) -> Any:
+    resource = client.chat.completions if method == "chat" else client.models
+    call = resource.create if method == "chat" else resource.list
+    result = call(**kwargs)
+    if isinstance(client, openai.AsyncOpenAI):
+        return await result if method == "chat" else [m async for m in result]
+    return result
+
+
+async def test_a_client_wide_guardrail_applies_to_chat_completions(
+    guarded: Any, bedrock: FakeBedrock
+) -> None:
+    await _call(guarded, "chat", model=MODEL, messages=HELLO)
+    sent = bedrock.last
+    assert _guardrail_headers(sent) == {
+        "x-amzn-bedrock-guardrailidentifier": "gr1",
+        "x-amzn-bedrock-guardrailversion": "1",
+    }
+    body = json.loads(sent.content)
+    assert body["amazon-bedrock-guardrailConfig"] == {"tagSuffix": "k3"}
+    assert body["messages"] == HELLO
+    assert int(sent.headers["Content-Length"]) == len(sent.content)
+    assert "x-amzn-bedrock-guardrailidentifier" in sent.headers["Authorization"]
+
+
+async def test_a_per_call_guardrail_wins_over_the_client_wide_one(
+    guarded: Any, bedrock: FakeBedrock
+) -> None:
+    await _call(guarded, "chat", model=MODEL, messages=HELLO, **AWS_EXAMPLE.options())
+    assert _guardrail_headers(bedrock.last)["x-amzn-bedrock-guardrailidentifier"] == "GR12345"
+    assert json.loads(bedrock.last.content)["amazon-bedrock-guardrailConfig"]["tagSuffix"] == "xyz"
+
+
+async def test_requests_that_are_not_invocations_carry_no_guardrail(
+    factory: Factory, bedrock: FakeBedrock
+) -> None:
+    bedrock.queue(
+        httpx.Response(200, json={"object": "list", "data": []}),
+    )
+    client = factory(
+        **static_keys(endpoint="mantle"),
+        transport=bedrock,
+        guardrail=Guardrail("gr1"),
+        allow_unenforced_guardrail=True,
+    )
+    await _call(client, "models")
+    assert _guardrail_headers(bedrock.last) == {}
+
+
+def test_a_client_wide_guardrail_on_mantle_is_refused(factory: Factory) -> None:
+    with pytest.raises(GuardrailError, match="ignores guardrail headers"):
+        factory(**static_keys(endpoint="mantle"), guardrail=Guardrail("gr1"))
+
+
+def test_a_guardrail_argument_of_the_wrong_type_is_refused(factory: Factory) -> None:
+    with pytest.raises(GuardrailError, match=r"must be an openai_bedrock\.Guardrail"):
+        factory(**static_keys(), guardrail={"identifier": "gr1"})
+
+
+def _responses_call(client: Any, **kwargs: Any) -> Any:
+    return client.responses.create(model=MODEL, input="Hello!", **kwargs)
+
+
+def _not_enforced(exc: BaseException) -> GuardrailNotEnforcedError:
+    """Ours, raised as is (openai 2.x, 3.x) or as the cause of APIConnectionError (1.x)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, GuardrailNotEnforcedError):
+            return seen
+        seen = seen.__cause__
+    raise AssertionError(f"no GuardrailNotEnforcedError behind {exc!r}")
+
+
+@pytest.mark.parametrize(
+    ("client_kwargs", "call_kwargs"),
+    [
+        ({"guardrail": Guardrail("gr1")}, {}),
+        ({}, Guardrail("gr1").options()),
+    ],
+    ids=["client-wide guardrail", "per-call guardrail"],
+)
+def test_a_guardrail_on_the_runtime_responses_api_is_refused(
+    bedrock: FakeBedrock, client_kwargs: dict[str, Any], call_kwargs: dict[str, Any]
+) -> None:
+    client = openai_bedrock.create_client(
+        **static_keys(), transport=bedrock, max_retries=0, **client_kwargs
+    )
+    with pytest.raises(openai.OpenAIError) as caught:
+        _responses_call(client, **call_kwargs)
+    assert "allow_unenforced_guardrail=True" in str(_not_enforced(caught.value))
+    assert bedrock.requests == []
+
+
+async def test_a_per_call_guardrail_on_mantle_is_refused_async(bedrock: FakeBedrock) -> None:
+    client = openai_bedrock.create_async_client(
+        **static_keys(endpoint="mantle"), transport=bedrock, max_retries=0
+    )
+    with pytest.raises(openai.OpenAIError) as caught:
+        await client.chat.completions.create(
+            model=MODEL, messages=HELLO, **Guardrail("g1").options()
+        )
+    _not_enforced(caught.value)
+    assert bedrock.requests == []
+
+
+def test_the_opt_out_sends_the_guardrail_anyway(bedrock: FakeBedrock) -> None:
+    bedrock.queue(
+        httpx.Response(
+            200,
+            json={
+                "id": "resp_1",
+                "object": "response",
+                "created_at": 0,
+                "model": MODEL,
+                "status": "completed",
+                "output": [],
+                "parallel_tool_calls": True,
+                "tool_choice": "auto",
+                "tools": [],
+            },
+        )
+    )
+    client = openai_bedrock.create_client(
+        **static_keys(endpoint="mantle"),
+        transport=bedrock,
+        guardrail=Guardrail("gr1"),
+        allow_unenforced_guardrail=True,
+    )
+    _responses_call(client)
+    assert _guardrail_headers(bedrock.last)["x-amzn-bedrock-guardrailidentifier"] == "gr1"

@@ -111,7 +111,9 @@ class Guardrail:
         elif not isinstance(trace, bool):
             raise GuardrailError(f"Guardrail trace must be a bool or a string, not {trace!r}.")
         suffix = self.tag_suffix
-        if suffix is not None and (not isinstance(suffix, str) or not _TAG_SUFFIX.fullmatch(suffix)):
+        if suffix is not None and (
+            not isinstance(suffix, str) or not _TAG_SUFFIX.fullmatch(suffix)
+        ):
             raise GuardrailError(
                 f"Guardrail tag_suffix {_shown(suffix)} is not valid. Use 1 to 20 letters "
                 "and digits, ideally fresh and random for each request."

@@ -91,3 +91,17 @@ def static_keys(**overrides: Any) -> dict[str, Any]:
     }
     kwargs.update(overrides)
     return kwargs
+
+
+def raised(exc: BaseException, cls: type[BaseException]) -> BaseException:
+    """The ``cls`` error in ``exc``'s cause chain.
+
+    openai 2.x and 3.x re-raise an OpenAIError from the transport as it is; 1.x wraps
+    it in APIConnectionError (after retrying), with ours as the cause.
+    """
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, cls):
+            return seen
+        seen = seen.__cause__
+    raise AssertionError(f"no {cls.__name__} in the cause chain of {exc!r}")

@@ -12,7 +12,7 @@ import pytest
 
 import openai_bedrock
 from openai_bedrock import Guardrail, GuardrailError, GuardrailNotEnforcedError
-from support import MODEL, Factory, FakeBedrock, static_keys
+from support import MODEL, Factory, FakeBedrock, raised, static_keys
 
 HELLO = [{"role": "user", "content": "Hello!"}]
 ARN = "arn:aws:bedrock:us-east-1:123456789012:guardrail/abc123def456"
@@ -207,14 +207,8 @@ def _responses_call(client: Any, **kwargs: Any) -> Any:
     return client.responses.create(model=MODEL, input="Hello!", **kwargs)
 
 
-def _not_enforced(exc: BaseException) -> GuardrailNotEnforcedError:
-    """Ours, raised as is (openai 2.x, 3.x) or as the cause of APIConnectionError (1.x)."""
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, GuardrailNotEnforcedError):
-            return seen
-        seen = seen.__cause__
-    raise AssertionError(f"no GuardrailNotEnforcedError behind {exc!r}")
+def _not_enforced(exc: BaseException) -> BaseException:
+    return raised(exc, GuardrailNotEnforcedError)
 
 
 @pytest.mark.parametrize(

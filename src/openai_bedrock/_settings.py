@@ -123,6 +123,8 @@ def resolve_settings(
                 f"'{url.scheme}://{url.host}{paths[0]}'."
             )
 
+    _check_guardrail(guardrail, resolved_endpoint, allow_unenforced_guardrail)
+
     # Region.
     profile_session_cache: list[Any] = []
 
@@ -173,7 +175,6 @@ def resolve_settings(
         botocore_session=botocore_session,
         environ=environ,
     )
-    _check_guardrail(guardrail, resolved_endpoint, allow_unenforced_guardrail)
     return Settings(
         region=resolved_region,
         region_source=region_source,

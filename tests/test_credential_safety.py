@@ -3,6 +3,7 @@ blocks the event loop."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
@@ -220,3 +221,55 @@ async def test_a_failing_token_provider_is_a_credentials_error(
     assert "token_provider raised RuntimeError" in str(error)
     assert API_KEY not in str(error)
     assert bedrock.requests == []
+
+
+CANONICAL_STRING_403 = (
+    "The request signature we calculated does not match the signature you provided. "
+    "Check your AWS Secret Access Key and signing method. The Canonical String for this "
+    "request should have been\n'POST\n/openai/v1/chat/completions\n\naccept:application/json\n"
+    "content-type:application/json\nhost:bedrock-runtime.us-west-2.amazonaws.com\n"
+    f"x-amz-date:20261124T120000Z\nx-amz-security-token:{SESSION_TOKEN}\n\n"
+    "accept;content-type;host;x-amz-date;x-amz-security-token\n<hash>'"
+)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"message": CANONICAL_STRING_403},
+        {"error": {"code": "invalid_signature", "message": CANONICAL_STRING_403}},
+        {"message": f"Request carried token {SESSION_TOKEN}"},
+    ],
+    ids=["AWS-style body", "OpenAI-style body", "the exact token anywhere"],
+)
+def test_a_session_token_quoted_back_in_an_error_is_redacted(
+    bedrock: FakeBedrock, body: dict[str, Any]
+) -> None:
+    bedrock.queue(
+        httpx.Response(
+            403,
+            json=body,
+            headers={"x-amzn-ErrorType": "InvalidSignatureException:http://internal.amazon.com/"},
+        )
+    )
+    client = openai_bedrock.create_client(
+        **static_keys(session_token=SESSION_TOKEN), transport=bedrock, max_retries=0
+    )
+    with pytest.raises(openai.PermissionDeniedError) as caught:
+        client.chat.completions.create(model=MODEL, messages=HELLO)
+    shown = (
+        f"{caught.value} {caught.value.message} {caught.value.body} {caught.value.response.text}"
+    )
+    assert SESSION_TOKEN not in shown
+    assert "REDACTED" in shown
+
+
+def test_the_cassette_scrubber_redacts_a_quoted_session_token() -> None:
+    from openai_bedrock.testing import vcr_config
+
+    response = {
+        "headers": {},
+        "body": {"string": json.dumps({"message": CANONICAL_STRING_403}).encode()},
+    }
+    scrubbed = vcr_config()["before_record_response"](response)
+    assert SESSION_TOKEN.encode() not in scrubbed["body"]["string"]

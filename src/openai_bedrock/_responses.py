@@ -2,6 +2,8 @@
 
 - ``x-amzn-RequestId`` is exposed as ``x-request-id`` when that is absent, so
   ``completion._request_id`` and ``APIStatusError.request_id`` work.
+- Secrets that an error body quotes back are redacted: a signature-mismatch 403
+  includes the canonical request, session token header and all.
 - AWS-style error bodies (``{"message": ...}`` or ``{"Message": ...}`` with
   ``x-amzn-ErrorType: Code:namespace``) become OpenAI-style
   ``{"error": {"message", "type", "code"}}``, so ``e.code`` is the AWS error type and
@@ -13,6 +15,8 @@ Success bodies, streamed or not, are never read here.
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterable
 from typing import Any, Optional
 
 import httpx
@@ -27,6 +31,20 @@ def expose_request_id(response: httpx.Response) -> None:
         aws_id = response.headers.get(AWS_REQUEST_ID)
         if aws_id:
             response.headers[REQUEST_ID] = aws_id
+
+
+REDACTED = b"REDACTED"
+# The canonical request quoted in a SignatureDoesNotMatch message lists every signed
+# header with its value (seen in public reports, e.g. continuedev/continue#9297).
+_ECHOED_TOKEN = re.compile(rb"(x-amz-security-token\s*[:=]\s*)[^\s'\"\\&]+", re.IGNORECASE)
+
+
+def redact(content: bytes, secrets: Iterable[Optional[str]]) -> bytes:
+    """``content`` with each of ``secrets`` and any quoted session token replaced."""
+    for secret in secrets:
+        if secret:
+            content = content.replace(secret.encode("utf-8"), REDACTED)
+    return _ECHOED_TOKEN.sub(rb"\1" + REDACTED, content)
 
 
 def needs_error_body(response: httpx.Response) -> bool:
@@ -92,12 +110,21 @@ def _dump(body: Any) -> bytes:
     return json.dumps(body, separators=(",", ":")).encode("utf-8")
 
 
-def rebuilt(response: httpx.Response, content: bytes, request: httpx.Request) -> httpx.Response:
-    """A copy of ``response`` with a new JSON body and consistent headers."""
+def rebuilt(
+    response: httpx.Response,
+    content: bytes,
+    request: httpx.Request,
+    content_type: Optional[str] = "application/json",
+) -> httpx.Response:
+    """A copy of ``response`` with a new body and consistent headers.
+
+    ``content_type=None`` keeps the response's own content type.
+    """
     headers = httpx.Headers(response.headers)
     for name in ("content-length", "content-encoding", "transfer-encoding"):
         headers.pop(name, None)
-    headers["content-type"] = "application/json"
+    if content_type is not None:
+        headers["content-type"] = content_type
     return httpx.Response(
         status_code=response.status_code,
         headers=headers,

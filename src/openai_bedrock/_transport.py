@@ -27,7 +27,13 @@ import httpx
 from . import guardrails
 from ._endpoints import ENDPOINTS, INVOCATIONS
 from ._errors import ForeignOriginError
-from ._responses import expose_request_id, needs_error_body, normalize_error_body, rebuilt
+from ._responses import (
+    expose_request_id,
+    needs_error_body,
+    normalize_error_body,
+    rebuilt,
+    redact,
+)
 from ._settings import Settings, origin_of
 
 # Headers that only the transport sets: the SDK's placeholder bearer token, and any
@@ -138,13 +144,24 @@ def _with_fields(request: httpx.Request, fields: dict[str, Any]) -> Optional[byt
 
 
 def _normalized_error(
-    settings: Settings, request: httpx.Request, response: httpx.Response, content: bytes
+    settings: Settings,
+    request: httpx.Request,
+    wire: httpx.Request,
+    response: httpx.Response,
+    content: bytes,
 ) -> httpx.Response:
-    """The error response with an OpenAI-style body, once its body has been read."""
+    """The error response, secrets redacted and the body OpenAI-style, once read."""
+    bearer = wire.headers.get("Authorization", "")
+    secrets = (wire.headers.get("X-Amz-Security-Token"), bearer.partition("Bearer ")[2])
+    safe = redact(content, secrets)
     replacement = normalize_error_body(
-        content, response.headers.get("x-amzn-errortype"), _hint(settings, request)
+        safe, response.headers.get("x-amzn-errortype"), _hint(settings, request)
     )
-    return rebuilt(response, replacement, request) if replacement is not None else response
+    if replacement is not None:
+        return rebuilt(response, replacement, request)
+    if safe != content:
+        return rebuilt(response, safe, request, content_type=None)
+    return response
 
 
 class BedrockTransport(httpx.BaseTransport):
@@ -166,7 +183,7 @@ class BedrockTransport(httpx.BaseTransport):
             return response
         content = response.read()
         response.close()
-        return _normalized_error(self.settings, request, response, content)
+        return _normalized_error(self.settings, request, wire, response, content)
 
     def close(self) -> None:
         self.inner.close()
@@ -191,7 +208,7 @@ class AsyncBedrockTransport(httpx.AsyncBaseTransport):
             return response
         content = await response.aread()
         await response.aclose()
-        return _normalized_error(self.settings, request, response, content)
+        return _normalized_error(self.settings, request, wire, response, content)
 
     async def aclose(self) -> None:
         await self.inner.aclose()

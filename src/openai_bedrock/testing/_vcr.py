@@ -48,7 +48,9 @@ _SECRET_PATTERNS = (
     re.compile(r"(Bearer\s+)[A-Za-z0-9._~+/-]{8,}=*"),
     # SigV4 signatures, in headers ("Signature=") and presigned URLs ("X-Amz-Signature=").
     re.compile(r"(Signature=)[0-9a-fA-F]+"),
-    re.compile(r"(X-Amz-Security-Token=)[^&\s\"']+", re.IGNORECASE),
+    # Session tokens in presigned URLs ("X-Amz-Security-Token=...") and in the canonical
+    # request that a signature-mismatch 403 quotes back ("x-amz-security-token:...").
+    re.compile(r"(X-Amz-Security-Token\s*[=:]\s*)[^&\s\"'\\]+", re.IGNORECASE),
     # Access key ids. {7,} rather than the real length (16) also catches AWS's
     # documentation example AKIDEXAMPLE, so cassettes never look like they hold one.
     re.compile(r"()(?:AKIA|ASIA|AKID)[A-Z0-9]{7,}"),

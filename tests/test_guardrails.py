@@ -145,18 +145,21 @@ def guarded(factory: Factory, bedrock: FakeBedrock) -> Any:
 
 
 async def _call(client: Any, method: str, **kwargs: Any) -> Any:
-    resource = client.chat.completions if method == "chat" else client.models
-    call = resource.create if method == "chat" else resource.list
-    result = call(**kwargs)
-    if isinstance(client, openai.AsyncOpenAI):
-        return await result if method == "chat" else [m async for m in result]
-    return result
+    """Call ``chat``, ``responses`` or ``models`` on a sync or an async client."""
+    if method == "models":
+        result = client.models.list()
+        return [m async for m in result] if isinstance(client, openai.AsyncOpenAI) else result
+    if method == "responses":
+        result = client.responses.create(model=MODEL, input="Hello!", **kwargs)
+    else:
+        result = client.chat.completions.create(model=MODEL, messages=HELLO, **kwargs)
+    return await result if isinstance(client, openai.AsyncOpenAI) else result
 
 
 async def test_a_client_wide_guardrail_applies_to_chat_completions(
     guarded: Any, bedrock: FakeBedrock
 ) -> None:
-    await _call(guarded, "chat", model=MODEL, messages=HELLO)
+    await _call(guarded, "chat")
     sent = bedrock.last
     assert _guardrail_headers(sent) == {
         "x-amzn-bedrock-guardrailidentifier": "gr1",
@@ -172,7 +175,7 @@ async def test_a_client_wide_guardrail_applies_to_chat_completions(
 async def test_a_per_call_guardrail_wins_over_the_client_wide_one(
     guarded: Any, bedrock: FakeBedrock
 ) -> None:
-    await _call(guarded, "chat", model=MODEL, messages=HELLO, **AWS_EXAMPLE.options())
+    await _call(guarded, "chat", **AWS_EXAMPLE.options())
     assert _guardrail_headers(bedrock.last)["x-amzn-bedrock-guardrailidentifier"] == "GR12345"
     assert json.loads(bedrock.last.content)["amazon-bedrock-guardrailConfig"]["tagSuffix"] == "xyz"
 
@@ -203,44 +206,103 @@ def test_a_guardrail_argument_of_the_wrong_type_is_refused(factory: Factory) -> 
         factory(**static_keys(), guardrail={"identifier": "gr1"})
 
 
-def _responses_call(client: Any, **kwargs: Any) -> Any:
-    return client.responses.create(model=MODEL, input="Hello!", **kwargs)
-
-
 def _not_enforced(exc: BaseException) -> BaseException:
     return raised(exc, GuardrailNotEnforcedError)
 
 
 @pytest.mark.parametrize(
-    ("client_kwargs", "call_kwargs"),
+    ("endpoint", "method", "client_kwargs", "call_kwargs"),
     [
-        ({"guardrail": Guardrail("gr1")}, {}),
-        ({}, Guardrail("gr1").options()),
+        ("runtime", "responses", {"guardrail": Guardrail("gr1")}, {}),
+        ("runtime", "responses", {}, Guardrail("gr1").options()),
+        ("mantle", "chat", {}, Guardrail("gr1").options()),
+        ("mantle", "responses", {}, Guardrail("gr1").options()),
     ],
-    ids=["client-wide guardrail", "per-call guardrail"],
+    ids=[
+        "client-wide guardrail on runtime Responses",
+        "per-call guardrail on runtime Responses",
+        "per-call guardrail on mantle chat completions",
+        "per-call guardrail on mantle Responses",
+    ],
 )
-def test_a_guardrail_on_the_runtime_responses_api_is_refused(
-    bedrock: FakeBedrock, client_kwargs: dict[str, Any], call_kwargs: dict[str, Any]
+async def test_a_guardrail_where_bedrock_ignores_it_is_refused(
+    factory: Factory,
+    bedrock: FakeBedrock,
+    endpoint: str,
+    method: str,
+    client_kwargs: dict[str, Any],
+    call_kwargs: dict[str, Any],
 ) -> None:
-    client = openai_bedrock.create_client(
-        **static_keys(), transport=bedrock, max_retries=0, **client_kwargs
+    client = factory(
+        **static_keys(endpoint=endpoint), transport=bedrock, max_retries=0, **client_kwargs
     )
     with pytest.raises(openai.OpenAIError) as caught:
-        _responses_call(client, **call_kwargs)
+        await _call(client, method, **call_kwargs)
     assert "allow_unenforced_guardrail=True" in str(_not_enforced(caught.value))
     assert bedrock.requests == []
 
 
-async def test_a_per_call_guardrail_on_mantle_is_refused_async(bedrock: FakeBedrock) -> None:
-    client = openai_bedrock.create_async_client(
-        **static_keys(endpoint="mantle"), transport=bedrock, max_retries=0
-    )
+BAD_PER_CALL_HEADERS = [
+    pytest.param({"X-Amzn-Bedrock-GuardrailIdentifier": ""}, id="an empty identifier"),
+    pytest.param(
+        {"X-Amzn-Bedrock-GuardrailIdentifier": "gr2"}, id="an identifier without a version"
+    ),
+    pytest.param({"X-Amzn-Bedrock-GuardrailVersion": "7"}, id="a version without an identifier"),
+    pytest.param({"X-Amzn-Bedrock-Trace": "ENABLED"}, id="a trace without an identifier"),
+    pytest.param(
+        {"X-Amzn-Bedrock-GuardrailIdentifier": "gr2", "X-Amzn-Bedrock-GuardrailVersion": "0"},
+        id="an invalid version",
+    ),
+]
+
+
+@pytest.mark.parametrize("headers", BAD_PER_CALL_HEADERS)
+async def test_hand_written_guardrail_headers_cannot_switch_the_guardrail_off(
+    guarded: Any, bedrock: FakeBedrock, headers: dict[str, str]
+) -> None:
     with pytest.raises(openai.OpenAIError) as caught:
-        await client.chat.completions.create(
-            model=MODEL, messages=HELLO, **Guardrail("g1").options()
-        )
-    _not_enforced(caught.value)
+        await _call(guarded.with_options(max_retries=0), "chat", extra_headers=headers)
+    raised(caught.value, GuardrailError)
     assert bedrock.requests == []
+
+
+async def test_default_headers_naming_another_guardrail_are_checked_and_win(
+    factory: Factory, bedrock: FakeBedrock
+) -> None:
+    client = factory(
+        **static_keys(),
+        transport=bedrock,
+        guardrail=Guardrail("gr1"),
+        default_headers=Guardrail("gr2", version=4).extra_headers,
+    )
+    await _call(client, "chat")
+    assert _guardrail_headers(bedrock.last) == {
+        "x-amzn-bedrock-guardrailidentifier": "gr2",
+        "x-amzn-bedrock-guardrailversion": "4",
+    }
+
+
+async def test_a_callers_own_tag_suffix_is_kept_with_a_client_wide_guardrail(
+    guarded: Any, bedrock: FakeBedrock
+) -> None:
+    fresh = {"amazon-bedrock-guardrailConfig": {"tagSuffix": "fresh42"}}
+    await _call(guarded, "chat", extra_body=fresh)
+    assert json.loads(bedrock.last.content)["amazon-bedrock-guardrailConfig"] == {
+        "tagSuffix": "fresh42"
+    }
+    assert _guardrail_headers(bedrock.last)["x-amzn-bedrock-guardrailidentifier"] == "gr1"
+
+
+def test_allow_unenforced_guardrail_must_be_a_bool(factory: Factory) -> None:
+    with pytest.raises(GuardrailError, match="must be True or False"):
+        factory(**static_keys(), allow_unenforced_guardrail="no")
+
+
+def test_options_accept_the_same_version_written_as_a_number() -> None:
+    options = Guardrail("g1", version=1).options(
+        extra_headers={"X-Amzn-Bedrock-GuardrailVersion": 1}
+    )
+    assert options["extra_headers"]["X-Amzn-Bedrock-GuardrailVersion"] == 1
 
 
 def test_the_opt_out_sends_the_guardrail_anyway(bedrock: FakeBedrock) -> None:
@@ -266,5 +328,5 @@ def test_the_opt_out_sends_the_guardrail_anyway(bedrock: FakeBedrock) -> None:
         guardrail=Guardrail("gr1"),
         allow_unenforced_guardrail=True,
     )
-    _responses_call(client)
+    client.responses.create(model=MODEL, input="Hello!")
     assert _guardrail_headers(bedrock.last)["x-amzn-bedrock-guardrailidentifier"] == "gr1"

@@ -187,7 +187,11 @@ def resolve_settings(
     )
 
 
-def _check_guardrail(guardrail: object, endpoint: Endpoint, allow_unenforced: bool) -> None:
+def _check_guardrail(guardrail: object, endpoint: Endpoint, allow_unenforced: object) -> None:
+    if not isinstance(allow_unenforced, bool):
+        raise GuardrailError(
+            f"allow_unenforced_guardrail must be True or False, not {allow_unenforced!r}."
+        )
     if guardrail is None:
         return
     if not isinstance(guardrail, Guardrail):

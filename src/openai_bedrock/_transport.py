@@ -103,28 +103,32 @@ def _apply_guardrail(
 ) -> Optional[bytes]:
     """Add the client-wide guardrail to a model invocation, and refuse unenforced ones.
 
-    A per-call guardrail (its identifier header already set) wins over the client's.
+    A per-call guardrail (its headers already set) wins over the client's; a caller's
+    own ``amazon-bedrock-guardrailConfig`` (a fresh tag suffix per request) is kept.
     Returns the new body when the guardrail adds a body field, else None.
     """
     path = request.url.path
     operation = next((op for op in INVOCATIONS if path.endswith(op)), None)
     if request.method != "POST" or operation is None:
         return None
-    body = None
-    guardrail = settings.guardrail
-    if guardrail is not None and guardrails.IDENTIFIER_HEADER not in headers:
-        headers.update(guardrail.extra_headers)
-        body = _with_fields(request, guardrail.extra_body)
+    # Headers that name a guardrail are checked like a Guardrail: an empty or partial
+    # set must not quietly replace the client-wide guardrail with none.
+    per_call = guardrails.Guardrail.from_headers(headers)
+    guardrail = per_call or settings.guardrail
+    if guardrail is None:
+        return None
     enforced = operation in ENDPOINTS[settings.endpoint].guardrails_enforced_on
-    unenforced = guardrails.IDENTIFIER_HEADER in headers and not enforced
-    if unenforced and not settings.allow_unenforced_guardrail:
+    if not enforced and not settings.allow_unenforced_guardrail:
         raise guardrails.GuardrailNotEnforcedError(
             f"Refused to send a guardrail on {operation} to bedrock-{settings.endpoint}: "
             "Bedrock ignores guardrails there, so the call would not be guarded. Use "
             "chat.completions on endpoint='runtime', or build the client with "
             "allow_unenforced_guardrail=True to send it anyway."
         )
-    return body
+    if per_call is not None:
+        return None  # the caller's own guardrail, headers and body as they sent them
+    headers.update(guardrail.extra_headers)
+    return _with_fields(request, guardrail.extra_body)
 
 
 def _with_fields(request: httpx.Request, fields: dict[str, Any]) -> Optional[bytes]:

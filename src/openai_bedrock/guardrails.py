@@ -9,7 +9,7 @@ per call through ``**g.options()``, or for every call through
 
 Example::
 
-    g = openai_bedrock.Guardrail("gr-abc123", version=1, trace=True, tag_suffix="xyz")
+    g = openai_bedrock.Guardrail("gr1a2b3c4d5e", version=1, trace=True, tag_suffix="xyz")
     client.chat.completions.create(model=..., messages=..., **g.options())
 """
 
@@ -86,8 +86,8 @@ class Guardrail:
         ):
             raise GuardrailError(
                 f"Guardrail identifier {_shown(identifier)} is not a guardrail id or ARN. "
-                "Use the id shown in the Bedrock console (lower-case letters and digits, "
-                "such as 'gr1a2b3c4d5e') or its ARN "
+                "Use the id shown in the Bedrock console (letters and digits only, such "
+                "as 'gr1a2b3c4d5e') or its ARN "
                 "('arn:aws:bedrock:REGION:ACCOUNT:guardrail/ID')."
             )
         version = self.version
@@ -146,24 +146,48 @@ class Guardrail:
         header or body field differently raises ``GuardrailError`` instead of
         silently winning or losing.
         """
-        return {
-            "extra_headers": _merged(dict(extra_headers or {}), self.extra_headers, "header"),
-            "extra_body": _merged(dict(extra_body or {}), self.extra_body, "body field"),
-        }
+        headers = dict(extra_headers or {})
+        by_name = {name.lower(): name for name in headers}  # header names ignore case
+        for name, value in self.extra_headers.items():
+            theirs = by_name.get(name.lower())
+            if theirs is None:
+                headers[name] = value
+            elif str(headers[theirs]) != value:
+                raise _conflict("header", name)
+        body = dict(extra_body or {})  # JSON keys are case-sensitive
+        for key, value in self.extra_body.items():
+            if key not in body:
+                body[key] = value
+            elif body[key] != value:
+                raise _conflict("body field", key)
+        return {"extra_headers": headers, "extra_body": body}
 
+    @classmethod
+    def from_headers(cls, headers: Mapping[str, str]) -> Optional[Guardrail]:
+        """The guardrail that request headers name, validated, or None if they name none.
 
-def _merged(theirs: dict[str, Any], ours: Mapping[str, Any], what: str) -> dict[str, Any]:
-    lowered = {key.lower(): key for key in theirs}
-    for key, value in ours.items():
-        existing = lowered.get(key.lower())
-        if existing is not None and theirs[existing] != value:
+        ``headers`` must look names up case-insensitively (``httpx.Headers`` does).
+        """
+        identifier = headers.get(IDENTIFIER_HEADER)
+        version = headers.get(VERSION_HEADER)
+        trace = headers.get(TRACE_HEADER)
+        if identifier is None and version is None and trace is None:
+            return None
+        if identifier is None or version is None:
             raise GuardrailError(
-                f"The {what} {key!r} is set both by this Guardrail and by the caller, to "
-                "different values. Remove it from your own options or from the Guardrail."
+                f"A request sets {VERSION_HEADER if identifier is None else IDENTIFIER_HEADER} "
+                f"without {IDENTIFIER_HEADER if identifier is None else VERSION_HEADER}; "
+                "Bedrock needs both. Pass **Guardrail(...).options() rather than setting the "
+                "headers by hand."
             )
-        if existing is None:
-            theirs[key] = value
-    return theirs
+        return cls(identifier, version, trace if trace is not None else False)
+
+
+def _conflict(what: str, name: str) -> GuardrailError:
+    return GuardrailError(
+        f"The {what} {name!r} is set both by this Guardrail and by the caller, to "
+        "different values. Remove it from your own options or from the Guardrail."
+    )
 
 
 def _shown(value: object) -> str:

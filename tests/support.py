@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import json
 from collections.abc import Callable
 from typing import Any, Union
@@ -105,3 +106,8 @@ def raised(exc: BaseException, cls: type[BaseException]) -> BaseException:
             return seen
         seen = seen.__cause__
     raise AssertionError(f"no {cls.__name__} in the cause chain of {exc!r}")
+
+
+async def settle(value: Any) -> Any:
+    """``value``, awaited if the async client returned an awaitable."""
+    return await value if inspect.isawaitable(value) else value

@@ -17,9 +17,11 @@ from support import (
     MANTLE_URL,
     MODEL,
     RUNTIME_URL,
+    Factory,
     FakeBedrock,
     chat_completion,
     raised,
+    settle,
     static_keys,
 )
 
@@ -377,7 +379,9 @@ async def test_aws_errors_become_the_sdks_exceptions_async(
     assert caught.value.request_id == f"req-{status}"
 
 
-def test_openai_style_error_bodies_pass_unchanged(bedrock: FakeBedrock) -> None:
+async def test_openai_style_error_bodies_pass_unchanged(
+    factory: Factory, bedrock: FakeBedrock
+) -> None:
     body = {
         "error": {
             "code": "validation_error",
@@ -387,15 +391,15 @@ def test_openai_style_error_bodies_pass_unchanged(bedrock: FakeBedrock) -> None:
         }
     }
     bedrock.queue(httpx.Response(400, json=body, headers={"x-request-id": "req-mantle"}))
-    client = openai_bedrock.create_client(**static_keys(endpoint="mantle"), transport=bedrock)
+    client = factory(**static_keys(endpoint="mantle"), transport=bedrock)
     with pytest.raises(openai.BadRequestError) as caught:
-        client.chat.completions.create(model=MODEL, messages=HELLO)
+        await settle(client.chat.completions.create(model=MODEL, messages=HELLO))
     assert caught.value.body == body["error"]
     assert caught.value.code == "validation_error"
     assert caught.value.request_id == "req-mantle"
 
 
-def test_a_non_json_aws_error_keeps_its_text(bedrock: FakeBedrock) -> None:
+async def test_a_non_json_aws_error_keeps_its_text(factory: Factory, bedrock: FakeBedrock) -> None:
     bedrock.queue(
         httpx.Response(
             503,
@@ -403,23 +407,23 @@ def test_a_non_json_aws_error_keeps_its_text(bedrock: FakeBedrock) -> None:
             headers={"x-amzn-ErrorType": "ServiceUnavailableException:http://internal.amazon.com/"},
         )
     )
-    client = openai_bedrock.create_client(**static_keys(), transport=bedrock, max_retries=0)
+    client = factory(**static_keys(), transport=bedrock, max_retries=0)
     with pytest.raises(openai.InternalServerError) as caught:
-        client.chat.completions.create(model=MODEL, messages=HELLO)
+        await settle(client.chat.completions.create(model=MODEL, messages=HELLO))
     assert caught.value.code == "ServiceUnavailableException"
     assert "Service Unavailable" in caught.value.message
 
 
-def test_the_aws_request_id_is_the_request_id(bedrock: FakeBedrock) -> None:
+async def test_the_aws_request_id_is_the_request_id(factory: Factory, bedrock: FakeBedrock) -> None:
     bedrock.queue(
         httpx.Response(200, json=chat_completion(), headers={"x-amzn-RequestId": "aws-1"})
     )
-    client = openai_bedrock.create_client(**static_keys(), transport=bedrock)
-    completion = client.chat.completions.create(model=MODEL, messages=HELLO)
+    client = factory(**static_keys(), transport=bedrock)
+    completion = await settle(client.chat.completions.create(model=MODEL, messages=HELLO))
     assert completion._request_id == "aws-1"
 
 
-def test_an_existing_x_request_id_wins(bedrock: FakeBedrock) -> None:
+async def test_an_existing_x_request_id_wins(factory: Factory, bedrock: FakeBedrock) -> None:
     bedrock.queue(
         httpx.Response(
             200,
@@ -427,55 +431,37 @@ def test_an_existing_x_request_id_wins(bedrock: FakeBedrock) -> None:
             headers={"x-amzn-RequestId": "aws-1", "x-request-id": "oai-1"},
         )
     )
-    client = openai_bedrock.create_client(**static_keys(), transport=bedrock)
-    assert client.chat.completions.create(model=MODEL, messages=HELLO)._request_id == "oai-1"
+    client = factory(**static_keys(), transport=bedrock)
+    completion = await settle(client.chat.completions.create(model=MODEL, messages=HELLO))
+    assert completion._request_id == "oai-1"
 
 
-async def test_the_aws_request_id_is_the_request_id_async(bedrock: FakeBedrock) -> None:
-    bedrock.queue(
-        httpx.Response(200, json=chat_completion(), headers={"x-amzn-RequestId": "aws-2"})
-    )
-    client = openai_bedrock.create_async_client(**static_keys(), transport=bedrock)
-    completion = await client.chat.completions.create(model=MODEL, messages=HELLO)
-    assert completion._request_id == "aws-2"
-
-
-def test_the_default_timeout_allows_hour_long_calls() -> None:
-    client = openai_bedrock.create_client(**static_keys())
+def test_the_default_timeout_allows_hour_long_calls(factory: Factory) -> None:
+    client = factory(**static_keys())
     assert client.timeout == openai_bedrock.DEFAULT_TIMEOUT
     assert isinstance(client.timeout, httpx.Timeout)
     assert client.timeout.read == 3600.0
-    assert openai_bedrock.create_client(**static_keys(), timeout=30).timeout == 30
-    assert (
-        openai_bedrock.create_async_client(**static_keys()).timeout
-        == openai_bedrock.DEFAULT_TIMEOUT
-    )
+    assert factory(**static_keys(), timeout=30).timeout == 30
 
 
-def test_the_timeout_reaches_the_wire(bedrock: FakeBedrock) -> None:
-    client = openai_bedrock.create_client(**static_keys(), transport=bedrock)
-    client.chat.completions.create(model=MODEL, messages=HELLO)
+async def test_the_timeout_reaches_the_wire(factory: Factory, bedrock: FakeBedrock) -> None:
+    client = factory(**static_keys(), transport=bedrock)
+    await settle(client.chat.completions.create(model=MODEL, messages=HELLO))
     assert bedrock.last.extensions["timeout"]["read"] == 3600.0
 
 
 # -- safety: origin pinning, redirects, bearer keys ----------------------------------
 
 
-def test_a_request_to_another_origin_is_refused_unsigned(bedrock: FakeBedrock) -> None:
-    client = openai_bedrock.create_client(**static_keys(), transport=bedrock, max_retries=0)
+async def test_a_request_to_another_origin_is_refused_unsigned(
+    factory: Factory, bedrock: FakeBedrock
+) -> None:
+    client = factory(**static_keys(), transport=bedrock, max_retries=0)
     with pytest.raises(openai.OpenAIError) as caught:
-        client.get("https://attacker.example/steal", cast_to=httpx.Response)
+        await settle(client.get("https://attacker.example/steal", cast_to=httpx.Response))
     cause = raised(caught.value, openai_bedrock.ForeignOriginError)
     assert "attacker.example" in str(cause)
     assert "create_client(base_url=" in str(cause)
-    assert bedrock.requests == []
-
-
-async def test_a_request_to_another_origin_is_refused_unsigned_async(bedrock: FakeBedrock) -> None:
-    client = openai_bedrock.create_async_client(**static_keys(), transport=bedrock, max_retries=0)
-    with pytest.raises(openai.OpenAIError) as caught:
-        await client.get("https://attacker.example/steal", cast_to=httpx.Response)
-    raised(caught.value, openai_bedrock.ForeignOriginError)
     assert bedrock.requests == []
 
 
@@ -488,61 +474,75 @@ async def test_a_request_to_another_origin_is_refused_unsigned_async(bedrock: Fa
     ],
     ids=["another host", "plain http", "another port"],
 )
-def test_with_options_to_another_origin_is_refused(bedrock: FakeBedrock, base_url: str) -> None:
-    client = openai_bedrock.create_client(**static_keys(), transport=bedrock, max_retries=0)
+async def test_with_options_to_another_origin_is_refused(
+    factory: Factory, bedrock: FakeBedrock, base_url: str
+) -> None:
+    client = factory(**static_keys(), transport=bedrock, max_retries=0)
     with pytest.raises(openai.OpenAIError) as caught:
-        client.with_options(base_url=base_url).chat.completions.create(model=MODEL, messages=HELLO)
+        await settle(
+            client.with_options(base_url=base_url).chat.completions.create(
+                model=MODEL, messages=HELLO
+            )
+        )
     raised(caught.value, openai_bedrock.ForeignOriginError)
     assert bedrock.requests == []
 
 
-def test_with_options_to_another_path_on_the_same_origin_is_allowed(bedrock: FakeBedrock) -> None:
-    client = openai_bedrock.create_client(**static_keys(), transport=bedrock)
+async def test_with_options_to_another_path_on_the_same_origin_is_allowed(
+    factory: Factory, bedrock: FakeBedrock
+) -> None:
+    client = factory(**static_keys(), transport=bedrock)
     other = client.with_options(base_url="https://bedrock-runtime.us-west-2.amazonaws.com/v1")
-    other.chat.completions.create(model=MODEL, messages=HELLO)
+    await settle(other.chat.completions.create(model=MODEL, messages=HELLO))
     assert bedrock.last.url.path == "/v1/chat/completions"
     assert bedrock.last.headers["Authorization"].startswith(SIGV4)
 
 
-def test_redirects_are_not_followed(bedrock: FakeBedrock) -> None:
+async def test_redirects_are_not_followed(factory: Factory, bedrock: FakeBedrock) -> None:
     bedrock.queue(httpx.Response(307, headers={"Location": f"{RUNTIME_URL}/elsewhere"}))
-    client = openai_bedrock.create_client(
-        api_key=API_KEY, region="us-west-2", transport=bedrock, max_retries=0
-    )
+    client = factory(api_key=API_KEY, region="us-west-2", transport=bedrock, max_retries=0)
     with pytest.raises(openai.APIStatusError) as caught:
-        client.chat.completions.create(model=MODEL, messages=HELLO)
+        await settle(client.chat.completions.create(model=MODEL, messages=HELLO))
     assert caught.value.status_code == 307
     assert len(bedrock.requests) == 1
 
 
-def test_a_redirect_forced_to_another_origin_is_refused(bedrock: FakeBedrock) -> None:
+async def test_a_redirect_forced_to_another_origin_is_refused(
+    factory: Factory, bedrock: FakeBedrock
+) -> None:
     bedrock.queue(httpx.Response(307, headers={"Location": "https://attacker.example/x"}))
-    client = openai_bedrock.create_client(api_key=API_KEY, region="us-west-2", transport=bedrock)
+    client = factory(api_key=API_KEY, region="us-west-2", transport=bedrock)
     # Drive httpx's redirect logic directly, as a caller forcing follow_redirects would.
     with pytest.raises(openai_bedrock.ForeignOriginError):
-        client._client.post(f"{RUNTIME_URL}/chat/completions", json={}, follow_redirects=True)
+        await settle(
+            client._client.post(f"{RUNTIME_URL}/chat/completions", json={}, follow_redirects=True)
+        )
     assert [r.url.host for r in bedrock.requests] == ["bedrock-runtime.us-west-2.amazonaws.com"]
 
 
-def test_an_api_key_is_sent_as_a_bearer_token(bedrock: FakeBedrock) -> None:
-    client = openai_bedrock.create_client(api_key=API_KEY, region="us-west-2", transport=bedrock)
-    client.chat.completions.create(model=MODEL, messages=HELLO)
+async def test_an_api_key_is_sent_as_a_bearer_token(factory: Factory, bedrock: FakeBedrock) -> None:
+    client = factory(api_key=API_KEY, region="us-west-2", transport=bedrock)
+    await settle(client.chat.completions.create(model=MODEL, messages=HELLO))
     assert bedrock.last.headers["Authorization"] == f"Bearer {API_KEY}"
     assert "X-Amz-Date" not in bedrock.last.headers
 
 
-def test_a_caller_authorization_header_is_replaced(bedrock: FakeBedrock) -> None:
-    client = openai_bedrock.create_client(
+async def test_a_caller_authorization_header_is_replaced(
+    factory: Factory, bedrock: FakeBedrock
+) -> None:
+    client = factory(
         api_key=API_KEY,
         region="us-west-2",
         transport=bedrock,
         default_headers={"Authorization": "Bearer sk-openai-key"},
     )
-    client.chat.completions.create(model=MODEL, messages=HELLO)
+    await settle(client.chat.completions.create(model=MODEL, messages=HELLO))
     assert bedrock.last.headers.get_list("Authorization") == [f"Bearer {API_KEY}"]
 
 
-def test_a_failing_credential_refresh_says_what_to_do(bedrock: FakeBedrock) -> None:
+async def test_a_failing_credential_refresh_says_what_to_do(
+    factory: Factory, bedrock: FakeBedrock
+) -> None:
     class ExpiredSso:
         method = "sso"
 
@@ -552,35 +552,31 @@ def test_a_failing_credential_refresh_says_what_to_do(bedrock: FakeBedrock) -> N
         def get_frozen_credentials(self) -> Any:
             raise RuntimeError("Token has expired and refresh failed")
 
-    client = openai_bedrock.create_client(
-        region="us-west-2", session=ExpiredSso(), transport=bedrock, max_retries=0
-    )
+    client = factory(region="us-west-2", session=ExpiredSso(), transport=bedrock, max_retries=0)
     with pytest.raises(openai.OpenAIError) as caught:
-        client.chat.completions.create(model=MODEL, messages=HELLO)
+        await settle(client.chat.completions.create(model=MODEL, messages=HELLO))
     error = raised(caught.value, openai_bedrock.CredentialsError)
     assert "aws sso login" in str(error)
     assert "Token has expired" in str(error)
     assert bedrock.requests == []
 
 
-def test_openai_account_variables_from_the_environment_stay_off_the_wire(
-    bedrock: FakeBedrock, monkeypatch: pytest.MonkeyPatch
+async def test_openai_account_variables_from_the_environment_stay_off_the_wire(
+    factory: Factory, bedrock: FakeBedrock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OPENAI_ORG_ID", "org-from-openai")
     monkeypatch.setenv("OPENAI_PROJECT_ID", "proj_from_openai")
     monkeypatch.setenv("OPENAI_API_KEY", "sk-from-openai")
-    client = openai_bedrock.create_client(**static_keys(), transport=bedrock)
+    client = factory(**static_keys(), transport=bedrock)
     for derived in (client, client.copy(), client.with_options(timeout=5)):
-        derived.chat.completions.create(model=MODEL, messages=HELLO)
+        await settle(derived.chat.completions.create(model=MODEL, messages=HELLO))
         wire = str(bedrock.last.headers.raw)
         for value in ("org-from-openai", "proj_from_openai", "sk-from-openai"):
             assert value not in wire
 
 
-def test_an_explicit_project_is_sent(bedrock: FakeBedrock) -> None:
-    client = openai_bedrock.create_client(
-        **static_keys(endpoint="mantle"), transport=bedrock, project="default"
-    )
-    client.chat.completions.create(model=MODEL, messages=HELLO)
+async def test_an_explicit_project_is_sent(factory: Factory, bedrock: FakeBedrock) -> None:
+    client = factory(**static_keys(endpoint="mantle"), transport=bedrock, project="default")
+    await settle(client.chat.completions.create(model=MODEL, messages=HELLO))
     assert bedrock.last.headers["OpenAI-Project"] == "default"
     assert "openai-project" in bedrock.last.headers["Authorization"]

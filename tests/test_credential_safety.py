@@ -20,8 +20,10 @@ from support import (
     MODEL,
     SECRET_ACCESS_KEY,
     SESSION_TOKEN,
+    Factory,
     FakeBedrock,
     raised,
+    settle,
     static_keys,
 )
 
@@ -79,8 +81,10 @@ def test_debug_logs_of_every_library_hold_no_secret(
     ],
     ids=["static keys and token", "api key", "token provider"],
 )
-def test_reprs_of_everything_we_create_hold_no_secret(kwargs: dict[str, Any]) -> None:
-    client = openai_bedrock.create_client(**kwargs)
+def test_reprs_of_everything_we_create_hold_no_secret(
+    factory: Factory, kwargs: dict[str, Any]
+) -> None:
+    client = factory(**kwargs)
     transport = client._client._transport
     settings = transport.settings  # type: ignore[attr-defined]
     shown = " ".join(
@@ -92,13 +96,15 @@ def test_reprs_of_everything_we_create_hold_no_secret(kwargs: dict[str, Any]) ->
         assert secret not in shown
 
 
-def test_a_bad_token_from_the_provider_is_not_echoed(bedrock: FakeBedrock) -> None:
+async def test_a_bad_token_from_the_provider_is_not_echoed(
+    factory: Factory, bedrock: FakeBedrock
+) -> None:
     leaked = "ABSKsecret\nInjected-Header: yes"
-    client = openai_bedrock.create_client(
+    client = factory(
         token_provider=lambda: leaked, region="us-west-2", transport=bedrock, max_retries=0
     )
     with pytest.raises(openai.OpenAIError) as caught:
-        client.chat.completions.create(model=MODEL, messages=HELLO)
+        await settle(client.chat.completions.create(model=MODEL, messages=HELLO))
     error = raised(caught.value, openai_bedrock.CredentialsError)
     assert "ABSKsecret" not in str(error)
     assert "ABSKsecret" not in str(caught.value)
@@ -166,14 +172,14 @@ def test_each_signature_uses_one_frozen_snapshot(bedrock: FakeBedrock) -> None:
         assert request.headers["X-Amz-Security-Token"] == f"token-{n}"
 
 
-def test_the_sdks_request_object_never_holds_the_signature(bedrock: FakeBedrock) -> None:
+async def test_the_sdks_request_object_never_holds_the_signature(
+    factory: Factory, bedrock: FakeBedrock
+) -> None:
     """Errors show the SDK's request; httpx masks only Authorization in header reprs."""
     bedrock.queue(_denied())
-    client = openai_bedrock.create_client(
-        **static_keys(session_token=SESSION_TOKEN), transport=bedrock, max_retries=0
-    )
+    client = factory(**static_keys(session_token=SESSION_TOKEN), transport=bedrock, max_retries=0)
     with pytest.raises(openai.PermissionDeniedError) as caught:
-        client.chat.completions.create(model=MODEL, messages=HELLO)
+        await settle(client.chat.completions.create(model=MODEL, messages=HELLO))
     shown = repr(caught.value.request.headers) + repr(caught.value.response.request.headers)
     assert SESSION_TOKEN not in shown
     assert "x-amz-security-token" not in shown.lower()
@@ -242,8 +248,8 @@ CANONICAL_STRING_403 = (
     ],
     ids=["AWS-style body", "OpenAI-style body", "the exact token anywhere"],
 )
-def test_a_session_token_quoted_back_in_an_error_is_redacted(
-    bedrock: FakeBedrock, body: dict[str, Any]
+async def test_a_session_token_quoted_back_in_an_error_is_redacted(
+    factory: Factory, bedrock: FakeBedrock, body: dict[str, Any]
 ) -> None:
     bedrock.queue(
         httpx.Response(
@@ -252,11 +258,9 @@ def test_a_session_token_quoted_back_in_an_error_is_redacted(
             headers={"x-amzn-ErrorType": "InvalidSignatureException:http://internal.amazon.com/"},
         )
     )
-    client = openai_bedrock.create_client(
-        **static_keys(session_token=SESSION_TOKEN), transport=bedrock, max_retries=0
-    )
+    client = factory(**static_keys(session_token=SESSION_TOKEN), transport=bedrock, max_retries=0)
     with pytest.raises(openai.PermissionDeniedError) as caught:
-        client.chat.completions.create(model=MODEL, messages=HELLO)
+        await settle(client.chat.completions.create(model=MODEL, messages=HELLO))
     shown = (
         f"{caught.value} {caught.value.message} {caught.value.body} {caught.value.response.text}"
     )
@@ -273,3 +277,36 @@ def test_the_cassette_scrubber_redacts_a_quoted_session_token() -> None:
     }
     scrubbed = vcr_config()["before_record_response"](response)
     assert SESSION_TOKEN.encode() not in scrubbed["body"]["string"]
+
+
+def test_threads_sharing_a_client_never_mix_two_credential_sets(bedrock: FakeBedrock) -> None:
+    """Each signature uses one snapshot even while other threads rotate credentials."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    class RotatingEveryCall(RotatingCredentials):
+        def __init__(self) -> None:
+            super().__init__(due=False)
+            self.lock = threading.Lock()
+            self.generation = 0
+
+        def get_frozen_credentials(self) -> FrozenCredentials:
+            with self.lock:
+                self.generation += 1
+                n = self.generation
+            return FrozenCredentials(f"AKIDGEN{n}", f"secret-{n}", f"token-{n}")
+
+    client = openai_bedrock.create_client(
+        region="us-west-2", session=RotatingEveryCall(), transport=bedrock
+    )
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(
+            pool.map(
+                lambda _: client.chat.completions.create(model=MODEL, messages=HELLO), range(200)
+            )
+        )
+    generations = set()
+    for request in bedrock.requests:
+        key = request.headers["Authorization"].split("Credential=AKIDGEN")[1].split("/")[0]
+        assert request.headers["X-Amz-Security-Token"] == f"token-{key}"
+        generations.add(key)
+    assert len(generations) == 200

@@ -340,7 +340,8 @@ ERRORS = [
 @pytest.mark.parametrize(
     ("status", "error_type", "body", "error_class"), ERRORS, ids=[e[1] for e in ERRORS]
 )
-def test_aws_errors_become_the_sdks_exceptions(
+async def test_aws_errors_become_the_sdks_exceptions(
+    factory: Factory,
     bedrock: FakeBedrock,
     status: int,
     error_type: str,
@@ -348,9 +349,9 @@ def test_aws_errors_become_the_sdks_exceptions(
     error_class: type[openai.APIStatusError],
 ) -> None:
     bedrock.queue(_aws_error(status, error_type, body))
-    client = openai_bedrock.create_client(**static_keys(), transport=bedrock, max_retries=0)
+    client = factory(**static_keys(), transport=bedrock, max_retries=0)
     with pytest.raises(error_class) as caught:
-        client.chat.completions.create(model=MODEL, messages=HELLO)
+        await settle(client.chat.completions.create(model=MODEL, messages=HELLO))
     error = caught.value
     assert error.status_code == status
     assert error.code == error_type
@@ -359,24 +360,6 @@ def test_aws_errors_become_the_sdks_exceptions(
     if "originalStatusCode" in body:
         assert isinstance(error.body, dict)
         assert error.body["originalStatusCode"] == 500
-
-
-@pytest.mark.parametrize(
-    ("status", "error_type", "body", "error_class"), ERRORS, ids=[e[1] for e in ERRORS]
-)
-async def test_aws_errors_become_the_sdks_exceptions_async(
-    bedrock: FakeBedrock,
-    status: int,
-    error_type: str,
-    body: dict[str, Any],
-    error_class: type[openai.APIStatusError],
-) -> None:
-    bedrock.queue(_aws_error(status, error_type, body))
-    client = openai_bedrock.create_async_client(**static_keys(), transport=bedrock, max_retries=0)
-    with pytest.raises(error_class) as caught:
-        await client.chat.completions.create(model=MODEL, messages=HELLO)
-    assert caught.value.code == error_type
-    assert caught.value.request_id == f"req-{status}"
 
 
 async def test_openai_style_error_bodies_pass_unchanged(

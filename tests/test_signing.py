@@ -22,8 +22,10 @@ from support import (
     MODEL,
     SECRET_ACCESS_KEY,
     SESSION_TOKEN,
+    Factory,
     FakeBedrock,
     chat_completion,
+    settle,
     static_keys,
 )
 
@@ -207,45 +209,26 @@ def _models() -> httpx.Response:
     return httpx.Response(200, json={"object": "list", "data": []})
 
 
-def test_reserved_characters_in_the_path_are_signed_as_sent(
-    bedrock: FakeBedrock, monkeypatch: pytest.MonkeyPatch
+async def test_reserved_characters_in_the_path_are_signed_as_sent(
+    factory: Factory, bedrock: FakeBedrock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     bedrock.queue(_model("a:b/c d"))
-    client = openai_bedrock.create_client(**static_keys(endpoint="mantle"), transport=bedrock)
-    client.models.retrieve("a:b/c d")
+    client = factory(**static_keys(endpoint="mantle"), transport=bedrock)
+    await settle(client.models.retrieve("a:b/c d"))
     assert bedrock.last.url.host == "bedrock-mantle.us-west-2.api.aws"
     assert bedrock.last.url.raw_path.startswith(b"/v1/models/a")
-    _check_wire_signature(bedrock.last, monkeypatch, service="bedrock-mantle", token=None)
-
-
-async def test_reserved_characters_in_the_path_are_signed_as_sent_async(
-    bedrock: FakeBedrock, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    bedrock.queue(_model("a:b/c d"))
-    client = openai_bedrock.create_async_client(**static_keys(endpoint="mantle"), transport=bedrock)
-    await client.models.retrieve("a:b/c d")
     _check_wire_signature(bedrock.last, monkeypatch, service="bedrock-mantle", token=None)
 
 
 QUERY = {"b": "2", "a": "x y/z", "c": "ünï"}
 
 
-def test_query_strings_are_signed_as_sent(
-    bedrock: FakeBedrock, monkeypatch: pytest.MonkeyPatch
+async def test_query_strings_are_signed_as_sent(
+    factory: Factory, bedrock: FakeBedrock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     bedrock.queue(_models())
-    client = openai_bedrock.create_client(**static_keys(endpoint="mantle"), transport=bedrock)
-    client.models.list(extra_query=QUERY)
-    assert bedrock.last.url.query
-    _check_wire_signature(bedrock.last, monkeypatch, service="bedrock-mantle", token=None)
-
-
-async def test_query_strings_are_signed_as_sent_async(
-    bedrock: FakeBedrock, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    bedrock.queue(_models())
-    client = openai_bedrock.create_async_client(**static_keys(endpoint="mantle"), transport=bedrock)
-    await client.models.list(extra_query=QUERY)
+    client = factory(**static_keys(endpoint="mantle"), transport=bedrock)
+    await settle(client.models.list(extra_query=QUERY))
     assert bedrock.last.url.query
     _check_wire_signature(bedrock.last, monkeypatch, service="bedrock-mantle", token=None)
 

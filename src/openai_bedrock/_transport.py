@@ -28,6 +28,7 @@ from . import guardrails
 from ._endpoints import ENDPOINTS, INVOCATIONS
 from ._errors import ForeignOriginError
 from ._responses import (
+    AWS_ERROR_TYPE,
     expose_request_id,
     needs_error_body,
     normalize_error_body,
@@ -159,7 +160,7 @@ def _normalized_error(
     secrets = (wire.headers.get("X-Amz-Security-Token"), bearer.partition("Bearer ")[2])
     safe = redact(content, secrets)
     replacement = normalize_error_body(
-        safe, response.headers.get("x-amzn-errortype"), _hint(settings, request)
+        safe, response.headers.get(AWS_ERROR_TYPE), _hint(settings, request)
     )
     if replacement is not None:
         return rebuilt(response, replacement, request)

@@ -297,13 +297,11 @@ def resolve_auth(
                 "secret_access_key together (and session_token for temporary "
                 "credentials), or none of them to use another credential source."
             )
-        from botocore.credentials import Credentials
-
-        credentials = Credentials(
+        # Static keys never refresh: no botocore import needed to hold them.
+        credentials = _sigv4.StaticCredentials(
             check_secret(access_key_id, "access_key_id"),
             check_secret(secret_access_key, "secret_access_key"),
             check_secret(session_token, "session_token") if session_token is not None else None,
-            method="explicit",
         )
         return SigV4Auth("access_key_id/secret_access_key arguments", service, region, credentials)
     if session is not None:

@@ -1,9 +1,13 @@
 """Where Bedrock's OpenAI-compatible API lives: hostnames, paths and signing names.
 
-The endpoint table is data. Runtime hostnames come from botocore's own endpoint rules
-for ``bedrock-runtime`` (so China, GovCloud, ISO partitions and FIPS are right without
-a suffix table of ours); region names are checked against botocore's partition data.
-Mantle has no botocore rules, so its one documented hostname template lives here.
+The endpoint table is data. Runtime hostnames follow botocore's endpoint rules for
+``bedrock-runtime`` (``https://bedrock-runtime[-fips].{Region}.{dnsSuffix}``) over
+botocore's partition data, copied into ``_endpoint_data`` by
+``scripts/generate_endpoint_data.py`` so that a client resolves its hostname without
+importing botocore; ``tests/test_endpoint_data.py`` checks the copy against the
+installed botocore for every region it knows. Region names are checked against the
+partitions' region patterns. Mantle has no botocore rules, so its one documented
+hostname template lives here.
 Sources: https://docs.aws.amazon.com/bedrock/latest/userguide/endpoints.html and
 ``../shared/BEDROCK_WIRE.md`` section 1.
 """
@@ -14,7 +18,7 @@ import functools
 import ipaddress
 import re
 from dataclasses import dataclass
-from typing import Any, Literal, Optional
+from typing import Literal, Optional
 
 import httpx
 
@@ -72,37 +76,39 @@ _KNOWN_HOSTS = (
 
 
 @dataclass(frozen=True)
-class _BotocoreData:
-    provider: Any  # botocore.endpoint_provider.EndpointProvider for bedrock-runtime
-    region_patterns: tuple[re.Pattern[str], ...]  # each partition's regionRegex
-    fips_regions: frozenset[str]  # regions with a bedrock-runtime-fips host
+class _Partition:
+    name: str
+    region_regex: re.Pattern[str]
+    regions: frozenset[str]
+    dns_suffix: str
+    supports_fips: bool
 
 
 @functools.lru_cache(maxsize=1)
-def _botocore_data() -> _BotocoreData:
-    """Load botocore's endpoint rules, partitions and endpoint list once."""
-    from botocore.endpoint_provider import EndpointProvider
-    from botocore.loaders import create_loader
+def _partitions() -> tuple[_Partition, ...]:
+    """botocore's partitions, regexes compiled on first use."""
+    from ._endpoint_data import PARTITIONS
 
-    loader = create_loader()
-    ruleset = loader.load_service_model("bedrock-runtime", "endpoint-rule-set-1")
-    partitions = loader.load_data("partitions")
-    fips_regions = {
-        name[len("bedrock-runtime-fips-") :]
-        for partition in loader.load_data("endpoints")["partitions"]
-        for name in partition["services"].get("bedrock", {}).get("endpoints", {})
-        if name.startswith("bedrock-runtime-fips-")
-    }
-    return _BotocoreData(
-        EndpointProvider(ruleset, partitions),
-        tuple(re.compile(p["regionRegex"]) for p in partitions["partitions"]),
-        frozenset(fips_regions),
+    return tuple(
+        _Partition(name, re.compile(regex), regions, suffix, fips)
+        for name, regex, regions, suffix, fips in PARTITIONS
     )
+
+
+def _partition_of(region: str) -> _Partition:
+    """The first partition that lists ``region`` or whose regex matches it, else the
+    first partition: botocore's ``aws.partition`` rule function
+    (``botocore/endpoint_provider.py``, ``RuleSetStandardLibrary.aws_partition``)."""
+    partitions = _partitions()
+    for partition in partitions:
+        if region in partition.regions or partition.region_regex.match(region):
+            return partition
+    return partitions[0]
 
 
 def validate_region(region: str, source: str) -> str:
     """Return ``region`` if it is an AWS region name, else raise ConfigurationError."""
-    patterns = _botocore_data().region_patterns
+    patterns = (partition.region_regex for partition in _partitions())
     if not _REGION_SHAPE.fullmatch(region) or not any(rx.match(region) for rx in patterns):
         raise ConfigurationError(
             f"{source} gave region {region!r}, which is not an AWS region name. "
@@ -124,16 +130,18 @@ def default_base_url(
                 "fips=False, or pass the FIPS URL you were given as base_url."
             )
         return f"https://bedrock-mantle.{region}.api.aws{spec.path}"
-    data = _botocore_data()
+    from ._endpoint_data import FIPS_REGIONS
+
+    partition = _partition_of(region)
     # The rules would build a FIPS hostname for any region; only some exist.
-    if fips and data.fips_regions and region not in data.fips_regions:
+    if fips and (region not in FIPS_REGIONS or not partition.supports_fips):
         raise ConfigurationError(
             f"{fips_source} asks for FIPS, but bedrock-runtime has no FIPS endpoint in "
-            f"{region}. FIPS regions: {', '.join(sorted(data.fips_regions))}. Pick one of "
+            f"{region}. FIPS regions: {', '.join(sorted(FIPS_REGIONS))}. Pick one of "
             "them, or pass fips=False."
         )
-    resolved = data.provider.resolve_endpoint(Region=region, UseFIPS=fips, UseDualStack=False)
-    return f"{str(resolved.url).rstrip('/')}{spec.path}"
+    host = "bedrock-runtime-fips" if fips else "bedrock-runtime"
+    return f"https://{host}.{region}.{partition.dns_suffix}{spec.path}"
 
 
 def parse_base_url(raw: str, source: str) -> httpx.URL:

@@ -1,0 +1,69 @@
+"""Which modules a client pulls in: an API-key client (and a static-key one) never
+imports botocore. Checked in a fresh interpreter, where sys.modules starts clean."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+SCRIPT = textwrap.dedent(
+    """
+    import asyncio, sys
+    import httpx
+    import openai_bedrock
+
+    assert "botocore" not in sys.modules, "import openai_bedrock imported botocore"
+
+    def reply(request):
+        return httpx.Response(200, json={
+            "id": "c", "object": "chat.completion", "created": 0, "model": "m",
+            "choices": [{"index": 0, "finish_reason": "stop",
+                         "message": {"role": "assistant", "content": "hi"}}],
+        })
+
+    kwargs = dict(region="us-west-2", **{AUTH})
+    messages = [{"role": "user", "content": "Hi"}]
+    client = openai_bedrock.create_client(transport=httpx.MockTransport(reply), **kwargs)
+    client.chat.completions.create(model="m", messages=messages)
+    aclient = openai_bedrock.create_async_client(transport=httpx.MockTransport(reply), **kwargs)
+    asyncio.run(aclient.chat.completions.create(model="m", messages=messages))
+    print(sorted(name for name in sys.modules if name.split(".")[0] in ("botocore", "boto3")))
+    """
+)
+
+
+@pytest.mark.parametrize(
+    "auth",
+    [
+        pytest.param('{"api_key": "ABSKexample"}', id="api key"),
+        pytest.param(
+            '{"access_key_id": "AKIDEXAMPLE", "secret_access_key": "secretexample"}',
+            id="static AWS keys",
+        ),
+    ],
+)
+def test_a_client_and_its_requests_never_import_botocore(auth: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT.replace("{AUTH}", auth)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_the_check_sees_botocore_when_it_is_imported() -> None:
+    """The subprocess check above can fail: a profile-based client does import botocore."""
+    script = SCRIPT.replace("{AUTH}", '{"api_key": "ABSKexample"}').replace(
+        "import openai_bedrock\n", "import openai_bedrock\nimport botocore.session\n", 1
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode != 0
+    assert "imported botocore" in result.stderr

@@ -97,8 +97,9 @@ class BearerAuth:
         )
 
     def authenticate(self, request: httpx.Request) -> None:
-        if self.provider is None:
-            self._set(request, self.key)
+        if self.provider is None and self.key is not None:
+            # Checked once by resolve_auth; not again on every request.
+            request.headers["Authorization"] = "Bearer " + self.key
             return
         try:
             token = self.provider()
@@ -115,8 +116,8 @@ class BearerAuth:
         self._set(request, token)
 
     async def aauthenticate(self, request: httpx.Request) -> None:
-        if self.provider is None:
-            self._set(request, self.key)
+        if self.provider is None and self.key is not None:
+            request.headers["Authorization"] = "Bearer " + self.key
             return
         try:
             if inspect.iscoroutinefunction(self.provider):
@@ -164,17 +165,25 @@ class SigV4Auth:
         # Send the query exactly as SigV4 canonicalises it (httpx writes a space as
         # "+", AWS as "%20"), so what is signed is what the server checks.
         request.url = _sigv4.canonical_query_url(request.url)
+        encoding = request.headers.encoding  # what multi_items() would decode with
         signed = _sigv4.sign(
             method=request.method,
             url=str(request.url),
-            headers=request.headers.multi_items(),
+            # Only the headers that get signed are decoded (most are x-stainless-*).
+            headers=[
+                (key.decode(encoding), value.decode(encoding))
+                for key, value in request.headers.raw
+                if (lkey := key.lower()) not in _sigv4.UNSIGNED_KEYS
+                and not lkey.startswith(_sigv4.UNSIGNED_KEY_PREFIXES)
+            ],
             body=request.content,
             credentials=frozen,
             service=self.service,
             region=self.region,
             now=_sigv4.utcnow(),
         )
-        request.headers.update(signed)
+        for name, value in signed.items():  # cheaper than update() for four headers
+            request.headers[name] = value
 
     def authenticate(self, request: httpx.Request) -> None:
         request.read()

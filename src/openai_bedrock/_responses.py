@@ -26,8 +26,14 @@ AWS_REQUEST_ID = "x-amzn-requestid"
 AWS_ERROR_TYPE = "x-amzn-errortype"
 
 
+_REQUEST_ID_KEY = REQUEST_ID.encode("ascii")
+_AWS_REQUEST_ID_KEY = AWS_REQUEST_ID.encode("ascii")
+
+
 def expose_request_id(response: httpx.Response) -> None:
-    if REQUEST_ID not in response.headers:
+    # One pass over the raw names (this runs on every response) before any lookup.
+    names = {key.lower() for key, _ in response.headers.raw}
+    if _AWS_REQUEST_ID_KEY in names and _REQUEST_ID_KEY not in names:
         aws_id = response.headers.get(AWS_REQUEST_ID)
         if aws_id:
             response.headers[REQUEST_ID] = aws_id

@@ -6,6 +6,7 @@ Bad input raises ``ConfigurationError`` here, before any network traffic.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -41,7 +42,7 @@ class Settings:
     guardrail: Optional[Guardrail] = None
     allow_unenforced_guardrail: bool = False
 
-    @property
+    @functools.cached_property  # read on every request
     def origin(self) -> tuple[str, str, Optional[int]]:
         """``(scheme, host, port)``: the only origin requests may go to."""
         return origin_of(self.base_url)

@@ -34,7 +34,7 @@ import functools
 import hashlib
 import hmac
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import Any, NamedTuple, Union
 from urllib.parse import quote, unquote_plus, urlsplit
 
 import httpx
@@ -76,6 +76,11 @@ UNSIGNED_HEADERS = frozenset(
 UNSIGNED_PREFIXES = ("x-stainless-",)
 
 ALGORITHM = "AWS4-HMAC-SHA256"
+
+# What sign() leaves out of a request's own headers: the unsigned ones, and those it
+# sets itself (X-Amz-Security-Token only when the credentials carry a token).
+_SKIPPED = UNSIGNED_HEADERS | {"x-amz-date", "x-amz-content-sha256"}
+_SKIPPED_WITH_TOKEN = _SKIPPED | {"x-amz-security-token"}
 
 
 class FrozenCredentials(NamedTuple):
@@ -137,6 +142,11 @@ def is_signed(name: str) -> bool:
     return lname not in UNSIGNED_HEADERS and not lname.startswith(UNSIGNED_PREFIXES)
 
 
+# The same, for raw header names: callers can skip decoding headers that are not signed.
+UNSIGNED_KEYS = frozenset(name.encode("ascii") for name in UNSIGNED_HEADERS)
+UNSIGNED_KEY_PREFIXES = tuple(prefix.encode("ascii") for prefix in UNSIGNED_PREFIXES)
+
+
 def _remove_dot_segments(path: str) -> str:
     """RFC 3986 section 5.2.4, and empty segments dropped (botocore's normalize_url_path)."""
     if not path:
@@ -175,18 +185,47 @@ def _host_from_url(scheme: str, hostname: str | None, port: int | None) -> str:
     return host
 
 
+class _Hmac(NamedTuple):
+    """HMAC-SHA256 under one key, with the keyed inner and outer hash states kept.
+
+    RFC 2104 (https://www.rfc-editor.org/rfc/rfc2104): HMAC(K, m) = H((K ^ opad) ||
+    H((K ^ ipad) || m)). Copying the two keyed SHA-256 states costs a fraction of
+    keying a new ``hmac`` object per request; the result is the same bytes
+    (``tests/test_sigv4_equivalence.py`` compares with botocore, which uses ``hmac``).
+    """
+
+    inner: Any  # hashlib sha256 object; never updated, only copied
+    outer: Any
+
+    @classmethod
+    def keyed(cls, key: bytes) -> _Hmac:
+        block = key.ljust(64, b"\0")  # SHA-256 block size; our keys are 32 bytes
+        return cls(
+            hashlib.sha256(bytes(b ^ 0x36 for b in block)),
+            hashlib.sha256(bytes(b ^ 0x5C for b in block)),
+        )
+
+    def hexdigest(self, message: bytes) -> str:
+        inner = self.inner.copy()
+        inner.update(message)
+        outer = self.outer.copy()
+        outer.update(inner.digest())
+        return str(outer.hexdigest())
+
+
 @functools.lru_cache(maxsize=64)
-def _signing_key(secret_key: str, datestamp: str, region: str, service: str) -> bytes:
+def _signing_key(secret_key: str, datestamp: str, region: str, service: str) -> _Hmac:
     """kSigning = HMAC chain over date, region, service and "aws4_request".
 
     Cached per (secret, day, region, service): it changes once a day or when the
     credentials rotate. ``lru_cache`` is thread-safe (concurrent misses at worst
-    derive the same key twice); https://docs.python.org/3/library/functools.html#functools.lru_cache
+    derive the same key twice), and the cached hash states are only ever copied;
+    https://docs.python.org/3/library/functools.html#functools.lru_cache
     """
     key = hmac.digest(("AWS4" + secret_key).encode("utf-8"), datestamp.encode("utf-8"), "sha256")
     for part in (region, service, "aws4_request"):
         key = hmac.digest(key, part.encode("utf-8"), "sha256")
-    return key
+    return _Hmac.keyed(key)
 
 
 class Signature(NamedTuple):
@@ -198,12 +237,73 @@ class Signature(NamedTuple):
     headers: dict[str, str]  # to set on the request, Authorization included
 
 
+# The last (second, X-Amz-Date) formatted: consecutive requests mostly share a second.
+# Replaced as a whole tuple, so threads never see a torn pair.
+_last_date: tuple[float, str] = (float("nan"), "")
+
+
 def _amz_date(now: _dt.datetime) -> str:
+    global _last_date
+    second = now.timestamp() // 1
+    last = _last_date
+    if last[0] == second:
+        return last[1]
     utc = now.astimezone(_dt.timezone.utc)
-    return (
+    text = (
         f"{utc.year:04d}{utc.month:02d}{utc.day:02d}T"
         f"{utc.hour:02d}{utc.minute:02d}{utc.second:02d}Z"
     )
+    _last_date = (second, text)
+    return text
+
+
+# Slots in a canonical-request template: what changes from one request to the next.
+_HASH, _DATE, _TOKEN = 0, 1, 2
+_Template = tuple[tuple[Union[str, int], ...], str]
+
+
+@functools.lru_cache(maxsize=256)
+def _template(
+    method: str, url: str, headers: tuple[tuple[str, str], ...], with_token: bool
+) -> _Template:
+    """The canonical request with slots for the payload hash, date and token, and the
+    SignedHeaders value. Cached: a client sends the same few URLs and header sets over
+    and over, so the per-request work is filling three slots."""
+    skipped = _SKIPPED_WITH_TOKEN if with_token else _SKIPPED
+    # Lowercased name -> values in request order (dicts keep insertion order).
+    signed: dict[str, list[Union[str, int]]] = {}
+    for name, value in headers:
+        lname = name.lower()
+        if lname not in skipped and not lname.startswith(UNSIGNED_PREFIXES):
+            signed.setdefault(lname, []).append(value)
+    signed["x-amz-date"] = [_DATE]
+    signed["x-amz-content-sha256"] = [_HASH]
+    if with_token:
+        signed["x-amz-security-token"] = [_TOKEN]
+    parts = urlsplit(url)
+    if "host" not in signed:
+        signed["host"] = [_host_from_url(parts.scheme, parts.hostname, parts.port)]
+
+    names = sorted(signed)
+    signed_headers = ";".join(sorted([name.strip() for name in names]))
+    pieces: list[Union[str, int]] = [
+        f"{method.upper()}\n{_canonical_uri(parts.path)}\n{_canonical_query(parts.query)}\n"
+    ]
+    for name in names:
+        values = signed[name]
+        if isinstance(values[0], int):  # one of ours: filled in per request
+            pieces += [f"{name}:", values[0], "\n"]
+        else:
+            trimmed = ",".join([" ".join(str(value).split()) for value in values])
+            pieces.append(f"{name}:{trimmed}\n")
+    pieces += [f"\n{signed_headers}\n", _HASH]
+    merged: list[Union[str, int]] = []
+    for piece in pieces:  # join neighbouring strings
+        if merged and isinstance(piece, str) and isinstance(merged[-1], str):
+            merged[-1] += piece
+        else:
+            merged.append(piece)
+    return tuple(merged), signed_headers
 
 
 def signature(
@@ -219,40 +319,25 @@ def signature(
 ) -> Signature:
     """The SigV4 signature of a request, with its canonical request and string to sign."""
     amz_date = _amz_date(now)
+    payload_hash = hashlib.sha256(body).hexdigest()
     added = {
         "X-Amz-Date": amz_date,
         # Always sent: Bedrock does not require it, but it costs nothing and lets a
         # proxy or the server check the body against the signature.
-        "X-Amz-Content-SHA256": hashlib.sha256(body).hexdigest(),
+        "X-Amz-Content-SHA256": payload_hash,
     }
-    if credentials.token:
-        added["X-Amz-Security-Token"] = credentials.token
-    lowered_added = {name.lower() for name in added}
-
-    # Lowercased name -> values in request order (dicts keep insertion order).
-    signed: dict[str, list[str]] = {}
-    for name, value in headers:
-        lname = name.lower()
-        if (
-            lname not in UNSIGNED_HEADERS
-            and not lname.startswith(UNSIGNED_PREFIXES)
-            and lname not in lowered_added
-        ):
-            signed.setdefault(lname, []).append(value)
-    for name, value in added.items():
-        signed.setdefault(name.lower(), []).append(value)
-    parts = urlsplit(url)
-    if "host" not in signed:
-        signed["host"] = [_host_from_url(parts.scheme, parts.hostname, parts.port)]
-
-    names = sorted(signed)
-    canonical_headers = "".join(
-        f"{name}:{','.join(' '.join(value.split()) for value in signed[name])}\n" for name in names
-    )
-    signed_headers = ";".join(sorted(name.strip() for name in names))
-    canonical_request = (
-        f"{method.upper()}\n{_canonical_uri(parts.path)}\n{_canonical_query(parts.query)}\n"
-        f"{canonical_headers}\n{signed_headers}\n{added['X-Amz-Content-SHA256']}"
+    token = credentials.token
+    if token:
+        added["X-Amz-Security-Token"] = token
+    items = tuple(headers)
+    try:
+        template, signed_headers = _template(method, url, items, bool(token))
+    except TypeError:  # pairs given as lists: unhashable
+        items = tuple((name, value) for name, value in items)
+        template, signed_headers = _template(method, url, items, bool(token))
+    slots = (payload_hash, amz_date, " ".join(token.split()) if token else "")
+    canonical_request = "".join(
+        [piece if isinstance(piece, str) else slots[piece] for piece in template]
     )
     datestamp = amz_date[:8]
     scope = f"{datestamp}/{region}/{service}/aws4_request"
@@ -261,7 +346,7 @@ def signature(
         f"{hashlib.sha256(canonical_request.encode('utf-8')).hexdigest()}"
     )
     key = _signing_key(credentials.secret_key, datestamp, region, service)
-    signature_hex = hmac.digest(key, string_to_sign.encode("utf-8"), "sha256").hex()
+    signature_hex = key.hexdigest(string_to_sign.encode("utf-8"))
     added["Authorization"] = (
         f"{ALGORITHM} Credential={credentials.access_key}/{scope}, "
         f"SignedHeaders={signed_headers}, Signature={signature_hex}"

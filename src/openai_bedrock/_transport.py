@@ -40,6 +40,11 @@ from ._settings import Settings, origin_of
 # Headers that only the transport sets: the SDK's placeholder bearer token, and any
 # signature headers a caller set, never reach the wire.
 _AUTH_HEADERS = ("authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256")
+_AUTH_KEYS_BUT_AUTHORIZATION = frozenset(name.encode("ascii") for name in _AUTH_HEADERS[1:])
+_GUARDRAIL_KEYS = frozenset(
+    name.lower().encode("ascii")
+    for name in (guardrails.IDENTIFIER_HEADER, guardrails.VERSION_HEADER, guardrails.TRACE_HEADER)
+)
 
 
 def _check_origin(settings: Settings, request: httpx.Request) -> None:
@@ -77,30 +82,32 @@ def _wire_request(settings: Settings, request: httpx.Request) -> httpx.Request:
     httpx points ``response.request`` back at the original.
     """
     _check_origin(settings, request)
-    headers = httpx.Headers(
-        [
-            (name, value)
-            for name, value in request.headers.multi_items()
-            if name.lower() not in _AUTH_HEADERS
-        ]
-    )
-    stream = request.stream
-    body = _apply_guardrail(settings, request, headers)
-    if body is not None:
-        headers["Content-Length"] = str(len(body))
-        stream = httpx.ByteStream(body)
     # stream= reuses the body as is and adds no headers of its own.
-    return httpx.Request(
+    wire = httpx.Request(
         request.method,
         request.url,
-        headers=headers,
-        stream=stream,
+        headers=request.headers,
+        stream=request.stream,
         extensions=request.extensions,
     )
+    # On every request, so cheap: edit the one copy httpx made, and reuse the encoding
+    # httpx already worked out for these headers instead of scanning them again.
+    headers = wire.headers
+    headers.encoding = request.headers.encoding
+    present = {key.lower() for key, _ in headers.raw}
+    # Every authenticator sets Authorization, replacing the SDK's placeholder in place;
+    # the other signature headers are rarely there, and deleted when they are.
+    for key in present & _AUTH_KEYS_BUT_AUTHORIZATION:
+        del headers[key.decode("ascii")]
+    body = _apply_guardrail(settings, request, headers, present)
+    if body is not None:
+        headers["Content-Length"] = str(len(body))
+        wire.stream = httpx.ByteStream(body)
+    return wire
 
 
 def _apply_guardrail(
-    settings: Settings, request: httpx.Request, headers: httpx.Headers
+    settings: Settings, request: httpx.Request, headers: httpx.Headers, present: set[bytes]
 ) -> Optional[bytes]:
     """Add the client-wide guardrail to a model invocation, and refuse unenforced ones.
 
@@ -108,13 +115,15 @@ def _apply_guardrail(
     own ``amazon-bedrock-guardrailConfig`` (a fresh tag suffix per request) is kept.
     Returns the new body when the guardrail adds a body field, else None.
     """
+    if settings.guardrail is None and not present & _GUARDRAIL_KEYS:
+        return None  # the common case, decided without parsing the path
     path = request.url.path
     operation = next((op for op in INVOCATIONS if path.endswith(op)), None)
     if request.method != "POST" or operation is None:
         return None
     # Headers that name a guardrail are checked like a Guardrail: an empty or partial
     # set must not quietly replace the client-wide guardrail with none.
-    per_call = guardrails.Guardrail.from_headers(headers)
+    per_call = guardrails.Guardrail.from_headers(headers) if present & _GUARDRAIL_KEYS else None
     guardrail = per_call or settings.guardrail
     if guardrail is None:
         return None

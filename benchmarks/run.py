@@ -1,0 +1,850 @@
+"""openai-bedrock's performance suite: what the library adds to each call, measured
+side by side with a plain ``openai`` client.
+
+    python benchmarks/run.py            # the full run (about two minutes)
+    python benchmarks/run.py --quick    # a short smoke run, as CI runs it
+
+Prints a table and writes ``benchmarks/results.json`` (``--output`` to change), whose
+``ratios`` hold ours / plain for ``sigv4_sync``, ``sigv4_async``, ``api_key_sync``,
+``api_key_async``, ``stream_first_chunk`` (send to first chunk) and
+``async_throughput`` (requests per second). Measured:
+
+1. Client-side cost of ``chat.completions.create`` against an in-process mock transport
+   (no network), sync and async: plain ``openai.OpenAI`` with an API key (the
+   baseline), ours with an API key and with SigV4, and, when the installed ``openai``
+   has it, the SDK's own Bedrock provider (``openai.providers.bedrock``) with a key and
+   with SigV4, compared with a plain client on the SDK's own HTTP stack.
+2. Time from calling ``create(stream=True)`` to the first chunk in user code, against a
+   local server that sends one chunk and then waits.
+3. Async throughput over loopback, 1,000 requests at concurrency 100 against a fast
+   local server (in another process), and the longest synchronous stretch of our
+   transport's code (an event-loop stall caused by us), next to the event loop's
+   longest lag overall.
+4. Signing a 20 MB body: time, and peak extra memory while our transport handles it.
+5. ``import openai_bedrock`` on top of ``import openai``, and building clients, in fresh
+   interpreters with bytecode caching on (as after ``pip install``).
+
+Every timing is interleaved (variants take turns, in a shuffled order per round) and
+reported as a median over rounds; ratios are medians of per-round ratios, so a burst
+of load from other processes on the machine hits both sides of a comparison alike.
+Nothing here is a pass/fail gate: the ``targets`` in the JSON are there to read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextvars
+import gc
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import openai
+
+import openai_bedrock
+from openai_bedrock import _sigv4
+from openai_bedrock._settings import resolve_settings
+from openai_bedrock._transport import AsyncBedrockTransport, BedrockTransport
+
+HERE = Path(__file__).resolve().parent
+REGION = "us-west-2"
+RUNTIME_URL = f"https://bedrock-runtime.{REGION}.amazonaws.com/openai/v1"
+# AWS's published example credentials, not secrets.
+ACCESS_KEY_ID = "AKIDEXAMPLE"
+SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+API_KEY = "ABSKQmVkcm9ja0FQSUtleS1leGFtcGxlLWF0LTEyMzQ1Njc4OTAxMjpleGFtcGxlc2VjcmV0"
+MODEL = "openai.gpt-oss-20b-1:0"
+MESSAGES = [{"role": "user", "content": "Hello!"}]
+COMPLETION = json.dumps(
+    {
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "created": 1795521601,
+        "model": MODEL,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": "Hello! How can I help?"},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {"prompt_tokens": 5, "completion_tokens": 7, "total_tokens": 12},
+    }
+).encode()
+CHUNK = (
+    "data: "
+    + json.dumps(
+        {
+            "id": "chatcmpl-1",
+            "object": "chat.completion.chunk",
+            "created": 1795521601,
+            "model": MODEL,
+            "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Hi"}}],
+        }
+    )
+    + "\n\n"
+).encode()
+TARGETS = {
+    "sigv4_sync": "<= 1.05",
+    "sigv4_async": "<= 1.05",
+    "api_key_sync": "<= 1.02",
+    "api_key_async": "<= 1.02",
+    "stream_first_chunk": "<= 1.02",
+    "async_throughput": ">= 0.95",
+    "our_longest_stall_ms": "<= 2",
+    "import_extra_ms": "<= 15",
+    "sigv4_client_build_ms": "<= 50",
+    "large_body_extra_copies": "<= 1",
+}
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def _has_sdk_bedrock() -> bool:
+    try:
+        import openai.providers.bedrock  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------------------
+# 1. Client-side cost per call against an in-process mock transport.
+
+
+def _reply(request: Any) -> httpx.Response:
+    return httpx.Response(200, content=COMPLETION, headers={"content-type": "application/json"})
+
+
+def _httpx2_reply(request: Any) -> Any:
+    import httpx2
+
+    return httpx2.Response(200, content=COMPLETION, headers={"content-type": "application/json"})
+
+
+def _mock_clients(is_async: bool) -> dict[str, tuple[Any, str]]:
+    """name -> (client, name of the baseline it is compared with)."""
+    transport: Any = httpx.MockTransport(_reply)
+    if is_async:
+        plain: Any = openai.AsyncOpenAI(
+            api_key=API_KEY,
+            base_url=RUNTIME_URL,
+            http_client=httpx.AsyncClient(transport=transport),
+        )
+        factory: Callable[..., Any] = openai_bedrock.create_async_client
+    else:
+        plain = openai.OpenAI(
+            api_key=API_KEY, base_url=RUNTIME_URL, http_client=httpx.Client(transport=transport)
+        )
+        factory = openai_bedrock.create_client
+    clients: dict[str, tuple[Any, str]] = {
+        "plain openai, API key": (plain, "plain openai, API key"),
+        "ours, API key": (
+            factory(region=REGION, api_key=API_KEY, transport=transport),
+            "plain openai, API key",
+        ),
+        "ours, SigV4": (
+            factory(
+                region=REGION,
+                access_key_id=ACCESS_KEY_ID,
+                secret_access_key=SECRET_ACCESS_KEY,
+                transport=transport,
+            ),
+            "plain openai, API key",
+        ),
+    }
+    if _has_sdk_bedrock():
+        import httpx2
+        from openai.providers.bedrock import bedrock
+
+        client_cls = openai.AsyncOpenAI if is_async else openai.OpenAI
+        http2_cls = httpx2.AsyncClient if is_async else httpx2.Client
+
+        def on_httpx2(**kwargs: Any) -> Any:
+            return client_cls(
+                http_client=http2_cls(transport=httpx2.MockTransport(_httpx2_reply)), **kwargs
+            )
+
+        baseline = "plain openai on httpx2, API key"
+        clients[baseline] = (on_httpx2(api_key=API_KEY, base_url=RUNTIME_URL), baseline)
+        clients["SDK bedrock provider, API key"] = (
+            on_httpx2(provider=bedrock(region=REGION, endpoint="runtime", api_key=API_KEY)),
+            baseline,
+        )
+        clients["SDK bedrock provider, SigV4"] = (
+            on_httpx2(
+                provider=bedrock(
+                    region=REGION,
+                    endpoint="runtime",
+                    access_key_id=ACCESS_KEY_ID,
+                    secret_access_key=SECRET_ACCESS_KEY,
+                )
+            ),
+            baseline,
+        )
+    return clients
+
+
+def _interleaved(
+    names: list[str], run_block: Callable[[str], float], rounds: int, rng: random.Random
+) -> dict[str, list[float]]:
+    """Per name, one measurement per round; the order is shuffled in every round."""
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    for _ in range(rounds):
+        order = names[:]
+        rng.shuffle(order)
+        for name in order:
+            samples[name].append(run_block(name))
+    return samples
+
+
+def _summarise(
+    samples: dict[str, list[float]], baselines: dict[str, str]
+) -> dict[str, dict[str, Any]]:
+    """Median per variant, and the median of its per-round ratios to its baseline."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, values in samples.items():
+        base = samples[baselines[name]]
+        pairs = [value / ref for value, ref in zip(values, base, strict=True)]
+        out[name] = {
+            "median": _median(values),
+            "ratio": _median(pairs),
+            "baseline": baselines[name],
+            "rounds": len(values),
+        }
+    return out
+
+
+def bench_mock_calls(calls: int, rounds: int, rng: random.Random) -> dict[str, Any]:
+    """CPU time per call (time.process_time): the client-side cost, which other
+    processes on the machine cannot inflate by taking the CPU away (wall time would
+    count the time we wait for it). The garbage collector runs between blocks."""
+    results: dict[str, Any] = {}
+    sync_clients = _mock_clients(is_async=False)
+
+    def sync_block(name: str) -> float:
+        create = sync_clients[name][0].chat.completions.create
+        gc.collect()
+        gc.disable()
+        start = time.process_time()
+        for _ in range(calls):
+            create(model=MODEL, messages=MESSAGES)
+        elapsed = time.process_time() - start
+        gc.enable()
+        return elapsed / calls * 1e6
+
+    for name in sync_clients:  # warm up: imports, caches, connection objects
+        for _ in range(20):
+            sync_clients[name][0].chat.completions.create(model=MODEL, messages=MESSAGES)
+    samples = _interleaved(list(sync_clients), sync_block, rounds, rng)
+    results["sync"] = _summarise(samples, {n: b for n, (_, b) in sync_clients.items()})
+
+    async def run_async() -> tuple[dict[str, list[float]], dict[str, str]]:
+        async_clients = _mock_clients(is_async=True)
+        for name in async_clients:
+            for _ in range(20):
+                await async_clients[name][0].chat.completions.create(model=MODEL, messages=MESSAGES)
+        samples: dict[str, list[float]] = {name: [] for name in async_clients}
+        for _ in range(rounds):
+            order = list(async_clients)
+            rng.shuffle(order)
+            for name in order:
+                create = async_clients[name][0].chat.completions.create
+                gc.collect()
+                gc.disable()
+                start = time.process_time()
+                for _ in range(calls):
+                    await create(model=MODEL, messages=MESSAGES)
+                elapsed = time.process_time() - start
+                gc.enable()
+                samples[name].append(elapsed / calls * 1e6)
+        return samples, {n: b for n, (_, b) in async_clients.items()}
+
+    async_samples, async_baselines = asyncio.run(run_async())
+    results["async"] = _summarise(async_samples, async_baselines)
+    results["unit"] = "CPU microseconds per chat.completions.create"
+    results["calls_per_block"] = calls
+    return results
+
+
+# --------------------------------------------------------------------------------------
+# Local servers, each in its own process (so the server does not share our event loop
+# or GIL): "fast" answers every request at once with a chat completion (keep-alive);
+# "stream" sends the response head and one SSE chunk, then waits for the client to go.
+
+
+async def _serve(mode: str) -> None:
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = 0
+                for line in head.split(b"\r\n"):
+                    if line[:15].lower() == b"content-length:":
+                        length = int(line[15:])
+                if length:
+                    await reader.readexactly(length)
+                if mode == "fast":
+                    writer.write(
+                        b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+                        b"x-amzn-requestid: 00000000-0000-0000-0000-000000000000\r\n"
+                        b"content-length: "
+                        + str(len(COMPLETION)).encode()
+                        + b"\r\n\r\n"
+                        + COMPLETION
+                    )
+                    continue
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
+                    b"transfer-encoding: chunked\r\n\r\n"
+                    + f"{len(CHUNK):x}\r\n".encode()
+                    + CHUNK
+                    + b"\r\n"
+                )
+                await writer.drain()
+                await reader.read()  # until the client closes the connection
+                break
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=1024)
+    port = server.sockets[0].getsockname()[1]
+    print(port, flush=True)
+    async with server:
+        await server.serve_forever()
+
+
+class LocalServer:
+    def __init__(self, mode: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, __file__, "--serve", mode], stdout=subprocess.PIPE, text=True
+        )
+        assert self.process.stdout is not None
+        self.port = int(self.process.stdout.readline())
+        self.url = f"http://127.0.0.1:{self.port}/openai/v1"
+
+    def __enter__(self) -> LocalServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+# --------------------------------------------------------------------------------------
+# 2. Time to the first streamed chunk.
+
+
+def bench_stream(samples_per_variant: int, rng: random.Random) -> dict[str, Any]:
+    with LocalServer("stream") as server:
+        clients = {
+            "plain openai, API key": openai.OpenAI(
+                api_key=API_KEY, base_url=server.url, http_client=httpx.Client()
+            ),
+            "ours, API key": openai_bedrock.create_client(
+                region=REGION, base_url=server.url, api_key=API_KEY
+            ),
+            "ours, SigV4": openai_bedrock.create_client(
+                region=REGION,
+                base_url=server.url,
+                access_key_id=ACCESS_KEY_ID,
+                secret_access_key=SECRET_ACCESS_KEY,
+            ),
+        }
+
+        def first_chunk(name: str) -> float:
+            create = clients[name].chat.completions.create
+            start = time.perf_counter()
+            stream = create(model=MODEL, messages=MESSAGES, stream=True)
+            next(iter(stream))
+            elapsed = time.perf_counter() - start
+            stream.close()
+            return elapsed * 1e6
+
+        for name in clients:
+            for _ in range(5):
+                first_chunk(name)
+        samples = _interleaved(list(clients), first_chunk, samples_per_variant, rng)
+    baseline = "plain openai, API key"
+    out = _summarise(samples, dict.fromkeys(samples, baseline))
+    return {"unit": "microseconds from create() to the first chunk", "variants": out}
+
+
+# --------------------------------------------------------------------------------------
+# 3. Async throughput over loopback, and event-loop stalls.
+
+_entered: contextvars.ContextVar[tuple[float, float]] = contextvars.ContextVar("entered")
+
+
+def _now() -> tuple[float, float]:
+    return time.perf_counter(), time.thread_time()
+
+
+def _span(spans: list[tuple[float, float]]) -> None:
+    wall, cpu = _entered.get()
+    spans.append((time.perf_counter() - wall, time.thread_time() - cpu))
+
+
+class _SpanProbe(httpx.AsyncBaseTransport):
+    """Sits between our transport and the real one and records how long our code ran
+    without yielding to the event loop: from entering our transport to reaching the
+    inner transport, and from the inner transport's answer back to our caller. Each
+    span is kept as (wall time, this thread's CPU time): wall time also counts the
+    moments the OS gave the CPU to another process, which our code did not cause."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, spans: list[tuple[float, float]]) -> None:
+        self.inner = inner
+        self.spans = spans
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        _span(self.spans)
+        response = await self.inner.handle_async_request(request)
+        _entered.set(_now())
+        return response
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def _instrument(client: Any, spans: list[tuple[float, float]]) -> None:
+    transport = client._client._transport
+    assert isinstance(transport, AsyncBedrockTransport)
+    transport.inner = _SpanProbe(transport.inner, spans)
+    original = transport.handle_async_request
+
+    async def timed(request: httpx.Request) -> httpx.Response:
+        _entered.set(_now())
+        response = await original(request)
+        _span(spans)
+        return response
+
+    transport.handle_async_request = timed  # type: ignore[method-assign]
+
+
+async def _loop_lag(stop: asyncio.Event, lags: list[float]) -> None:
+    while not stop.is_set():
+        start = time.perf_counter()
+        await asyncio.sleep(0.001)
+        lags.append(time.perf_counter() - start - 0.001)
+
+
+async def _throughput_round(client: Any, requests: int, concurrency: int) -> dict[str, float]:
+    remaining = iter(range(requests))
+    lags: list[float] = []
+    stop = asyncio.Event()
+    monitor = asyncio.create_task(_loop_lag(stop, lags))
+
+    async def worker() -> None:
+        for _ in remaining:
+            await client.chat.completions.create(model=MODEL, messages=MESSAGES)
+
+    start, cpu_start = time.perf_counter(), time.process_time()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    stop.set()
+    await monitor
+    return {
+        "rps": requests / elapsed,
+        "cpu_us_per_request": cpu / requests * 1e6,
+        "max_loop_lag_ms": max(lags, default=0.0) * 1e3,
+    }
+
+
+def bench_throughput(
+    requests: int, concurrency: int, rounds: int, rng: random.Random
+) -> dict[str, Any]:
+    limits = httpx.Limits(max_connections=1000, max_keepalive_connections=100)  # the SDK's
+
+    async def run(url: str) -> dict[str, Any]:
+        spans: list[tuple[float, float]] = []
+        clients = {
+            "plain openai, API key": openai.AsyncOpenAI(
+                api_key=API_KEY,
+                base_url=url,
+                http_client=httpx.AsyncClient(transport=httpx.AsyncHTTPTransport(limits=limits)),
+            ),
+            "ours, API key": openai_bedrock.create_async_client(
+                region=REGION, base_url=url, api_key=API_KEY
+            ),
+            "ours, SigV4": openai_bedrock.create_async_client(
+                region=REGION,
+                base_url=url,
+                access_key_id=ACCESS_KEY_ID,
+                secret_access_key=SECRET_ACCESS_KEY,
+            ),
+        }
+        _instrument(clients["ours, API key"], spans)
+        _instrument(clients["ours, SigV4"], spans)
+        for client in clients.values():  # warm up and fill the connection pools
+            await _throughput_round(client, concurrency, concurrency)
+        spans.clear()
+        rps: dict[str, list[float]] = {name: [] for name in clients}
+        cpu: dict[str, list[float]] = {name: [] for name in clients}
+        lag: dict[str, list[float]] = {name: [] for name in clients}
+        for _ in range(rounds):
+            order = list(clients)
+            rng.shuffle(order)
+            for name in order:
+                gc.collect()
+                result = await _throughput_round(clients[name], requests, concurrency)
+                rps[name].append(result["rps"])
+                cpu[name].append(result["cpu_us_per_request"])
+                lag[name].append(result["max_loop_lag_ms"])
+        for client in clients.values():
+            await client.close()
+        return {"rps": rps, "cpu": cpu, "lag": lag, "spans": spans}
+
+    with LocalServer("fast") as server:
+        raw = asyncio.run(run(server.url))
+    baseline = "plain openai, API key"
+    variants = _summarise(raw["rps"], dict.fromkeys(raw["rps"], baseline))
+    cpu = _summarise(raw["cpu"], dict.fromkeys(raw["cpu"], baseline))
+    for name, row in cpu.items():
+        variants[name]["cpu_us_per_request"] = row["median"]
+        variants[name]["cpu_ratio"] = row["ratio"]
+    for name, values in raw["lag"].items():
+        variants[name]["max_loop_lag_ms_median"] = _median(values)
+        variants[name]["max_loop_lag_ms_max"] = max(values)
+    wall_ms = sorted(wall * 1e3 for wall, _ in raw["spans"])
+    cpu_ms = sorted(cpu * 1e3 for _, cpu in raw["spans"])
+    return {
+        "unit": "requests per second",
+        "requests": requests,
+        "concurrency": concurrency,
+        "variants": variants,
+        "our_code": {
+            "spans": len(cpu_ms),
+            "cpu_max_ms": cpu_ms[-1] if cpu_ms else float("nan"),
+            "cpu_p99_ms": cpu_ms[int(len(cpu_ms) * 0.99)] if cpu_ms else float("nan"),
+            "cpu_median_ms": _median(cpu_ms),
+            "wall_max_ms": wall_ms[-1] if wall_ms else float("nan"),
+            "wall_p99_ms": wall_ms[int(len(wall_ms) * 0.99)] if wall_ms else float("nan"),
+        },
+    }
+
+
+# --------------------------------------------------------------------------------------
+# 4. A 20 MB body.
+
+
+def bench_large_body(size: int, repeats: int) -> dict[str, Any]:
+    body = os.urandom(size)
+    settings = resolve_settings(
+        region=REGION, access_key_id=ACCESS_KEY_ID, secret_access_key=SECRET_ACCESS_KEY
+    )
+    credentials = _sigv4.FrozenCredentials(ACCESS_KEY_ID, SECRET_ACCESS_KEY, None)
+    headers = [
+        ("host", f"bedrock-runtime.{REGION}.amazonaws.com"),
+        ("content-type", "application/json"),
+    ]
+
+    def ours() -> None:
+        _sigv4.sign(
+            method="POST",
+            url=RUNTIME_URL + "/chat/completions",
+            headers=headers,
+            body=body,
+            credentials=credentials,
+            service="bedrock",
+            region=REGION,
+            now=_sigv4.utcnow(),
+        )
+
+    def botocore_add_auth() -> None:
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials
+
+        request = AWSRequest("POST", RUNTIME_URL + "/chat/completions", dict(headers), body)
+        SigV4Auth(Credentials(ACCESS_KEY_ID, SECRET_ACCESS_KEY), "bedrock", REGION).add_auth(
+            request
+        )
+
+    def timed(func: Callable[[], None]) -> float:
+        values = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            func()
+            values.append((time.perf_counter() - start) * 1e3)
+        return _median(values)
+
+    def through_transport() -> int:
+        transport = BedrockTransport(
+            settings, inner=httpx.MockTransport(lambda r: httpx.Response(200))
+        )
+        request = httpx.Request(
+            "POST", RUNTIME_URL + "/chat/completions", headers=dict(headers), content=body
+        )
+        gc.collect()
+        tracemalloc.start()
+        base, _ = tracemalloc.get_traced_memory()
+        transport.handle_request(request).close()
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        return peak - base
+
+    def transport_time() -> None:
+        transport = BedrockTransport(
+            settings, inner=httpx.MockTransport(lambda r: httpx.Response(200))
+        )
+        request = httpx.Request(
+            "POST", RUNTIME_URL + "/chat/completions", headers=dict(headers), content=body
+        )
+        transport.handle_request(request).close()
+
+    extra = through_transport()
+    return {
+        "body_bytes": size,
+        "sign_ms": timed(ours),
+        "transport_ms": timed(transport_time),
+        "botocore_add_auth_ms": timed(botocore_add_auth),
+        "peak_extra_bytes": extra,
+        "extra_copies": extra / size,
+    }
+
+
+# --------------------------------------------------------------------------------------
+# 5. Import and client build, in fresh interpreters.
+
+_IMPORT_SCRIPT = """
+import json, sys, time
+t0 = time.perf_counter()
+import openai
+t1 = time.perf_counter()
+import openai_bedrock
+t2 = time.perf_counter()
+kind = sys.argv[1]
+kwargs = {"region": "us-west-2"}
+if kind == "sigv4":
+    kwargs.update(access_key_id="AKIDEXAMPLE", secret_access_key="wJalrXUtnFEMI/K7MDENG")
+else:
+    kwargs.update(api_key="ABSKexample")
+t3 = time.perf_counter()
+openai_bedrock.create_client(**kwargs)
+t4 = time.perf_counter()
+openai_bedrock.create_client(**kwargs)
+t5 = time.perf_counter()
+print(json.dumps({
+    "import_openai_ms": (t1 - t0) * 1e3,
+    "import_extra_ms": (t2 - t1) * 1e3,
+    "first_build_ms": (t4 - t3) * 1e3,
+    "second_build_ms": (t5 - t4) * 1e3,
+    "botocore_imported": "botocore" in sys.modules,
+}))
+"""
+
+_PLAIN_BUILD_SCRIPT = """
+import json, time
+import httpx, openai
+t0 = time.perf_counter()
+openai.OpenAI(api_key="sk", base_url="https://example.invalid/v1", http_client=httpx.Client())
+t1 = time.perf_counter()
+print(json.dumps({"first_build_ms": (t1 - t0) * 1e3}))
+"""
+
+
+def _fresh(script: str, *args: str) -> dict[str, Any]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.update(AWS_EC2_METADATA_DISABLED="true", AWS_CONFIG_FILE=os.devnull)
+    env.update(AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+    out = subprocess.run(
+        [sys.executable, "-c", script, *args], capture_output=True, text=True, env=env, check=True
+    )
+    result: dict[str, Any] = json.loads(out.stdout)
+    return result
+
+
+def bench_import(runs: int) -> dict[str, Any]:
+    _fresh(_IMPORT_SCRIPT, "sigv4")  # writes bytecode caches, as pip install does
+    sigv4 = [_fresh(_IMPORT_SCRIPT, "sigv4") for _ in range(runs)]
+    api_key = [_fresh(_IMPORT_SCRIPT, "api_key") for _ in range(runs)]
+    plain = [_fresh(_PLAIN_BUILD_SCRIPT) for _ in range(runs)]
+
+    def med(rows: list[dict[str, Any]], key: str) -> float:
+        return _median([row[key] for row in rows])
+
+    return {
+        "runs": runs,
+        "import_openai_ms": med(sigv4 + api_key, "import_openai_ms"),
+        "import_extra_ms": med(sigv4 + api_key, "import_extra_ms"),
+        "sigv4_client_build_ms": med(sigv4, "first_build_ms"),
+        "sigv4_client_second_build_ms": med(sigv4, "second_build_ms"),
+        "api_key_client_build_ms": med(api_key, "first_build_ms"),
+        "plain_openai_client_build_ms": med(plain, "first_build_ms"),
+        "api_key_client_imported_botocore": any(row["botocore_imported"] for row in api_key),
+        "sigv4_static_client_imported_botocore": any(row["botocore_imported"] for row in sigv4),
+    }
+
+
+# --------------------------------------------------------------------------------------
+
+
+def _machine() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            names = [
+                line.split(":", 1)[1].strip() for line in info if line.startswith("model name")
+            ]
+        cpu = names[0] if names else cpu
+    except OSError:
+        pass
+    versions = {"python": platform.python_version(), "openai": openai.__version__}
+    versions["httpx"] = httpx.__version__
+    versions["openai_bedrock"] = openai_bedrock.__version__
+    try:
+        import botocore
+
+        versions["botocore"] = botocore.__version__
+    except ImportError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "system": f"{platform.system()} {platform.release()}",
+        "versions": versions,
+    }
+
+
+def _ratios(results: dict[str, Any]) -> dict[str, float]:
+    mock = results["per_call"]
+    stream = results["stream"]["variants"]
+    throughput = results["throughput"]["variants"]
+    return {
+        "our_longest_stall_ms": results["throughput"]["our_code"]["cpu_max_ms"],
+        "import_extra_ms": results["import"]["import_extra_ms"],
+        "sigv4_client_build_ms": results["import"]["sigv4_client_build_ms"],
+        "large_body_extra_copies": results["large_body"]["extra_copies"],
+        "sigv4_sync": mock["sync"]["ours, SigV4"]["ratio"],
+        "sigv4_async": mock["async"]["ours, SigV4"]["ratio"],
+        "api_key_sync": mock["sync"]["ours, API key"]["ratio"],
+        "api_key_async": mock["async"]["ours, API key"]["ratio"],
+        "stream_first_chunk": stream["ours, SigV4"]["ratio"],
+        "stream_first_chunk_api_key": stream["ours, API key"]["ratio"],
+        "async_throughput": throughput["ours, SigV4"]["ratio"],
+        "async_throughput_api_key": throughput["ours, API key"]["ratio"],
+    }
+
+
+def _table(results: dict[str, Any]) -> str:
+    lines: list[str] = []
+    add = lines.append
+    mock = results["per_call"]
+    add("Client-side cost per chat.completions.create, in-process mock transport")
+    add(f"  {'client':<34} {'sync us':>9} {'ratio':>7} {'async us':>9} {'ratio':>7}")
+    for name in mock["sync"]:
+        sync, asy = mock["sync"][name], mock["async"][name]
+        add(
+            f"  {name:<34} {sync['median']:>9.1f} {sync['ratio']:>7.3f} "
+            f"{asy['median']:>9.1f} {asy['ratio']:>7.3f}"
+        )
+    if any(row["baseline"] != "plain openai, API key" for row in mock["sync"].values()):
+        add("  (SDK provider rows are compared with a plain client on httpx2, the SDK's stack)")
+    add("Time to first streamed chunk, loopback server that sends one chunk then waits")
+    for name, row in results["stream"]["variants"].items():
+        add(f"  {name:<34} {row['median']:>9.1f} us {row['ratio']:>7.3f}")
+    tp = results["throughput"]
+    add(f"Async throughput, {tp['requests']} requests at concurrency {tp['concurrency']}, loopback")
+    for name, row in tp["variants"].items():
+        add(
+            f"  {name:<34} {row['median']:>9.0f} req/s {row['ratio']:>7.3f}"
+            f"  CPU {row['cpu_us_per_request']:.0f} us/req ({row['cpu_ratio']:.3f})"
+            f"  loop lag max {row['max_loop_lag_ms_median']:.1f} ms"
+        )
+    ours = tp["our_code"]
+    add(
+        f"  our transport's longest synchronous stretch ({ours['spans']} spans): CPU "
+        f"{ours['cpu_max_ms']:.3f} ms (p99 {ours['cpu_p99_ms']:.3f}, median "
+        f"{ours['cpu_median_ms']:.3f}); wall {ours['wall_max_ms']:.3f} ms (p99 "
+        f"{ours['wall_p99_ms']:.3f}, includes preemption by other processes)"
+    )
+    big = results["large_body"]
+    add(f"Signing a {big['body_bytes'] / 2**20:.0f} MiB body")
+    add(
+        f"  ours: sign {big['sign_ms']:.1f} ms, whole transport {big['transport_ms']:.1f} ms, "
+        f"peak extra memory {big['peak_extra_bytes'] / 2**20:.2f} MiB "
+        f"({big['extra_copies']:.2f} copies of the body); "
+        f"botocore add_auth {big['botocore_add_auth_ms']:.1f} ms"
+    )
+    imp = results["import"]
+    add(f"Import and build (fresh interpreters, median of {imp['runs']})")
+    add(
+        f"  import openai {imp['import_openai_ms']:.1f} ms; import openai_bedrock after it "
+        f"+{imp['import_extra_ms']:.1f} ms"
+    )
+    add(
+        f"  first SigV4 client (static keys) {imp['sigv4_client_build_ms']:.1f} ms, next "
+        f"{imp['sigv4_client_second_build_ms']:.1f} ms; first API-key client "
+        f"{imp['api_key_client_build_ms']:.1f} ms; plain openai.OpenAI "
+        f"{imp['plain_openai_client_build_ms']:.1f} ms"
+    )
+    add(
+        "  botocore imported by an API-key client: "
+        f"{imp['api_key_client_imported_botocore']}; by a static-key SigV4 client: "
+        f"{imp['sigv4_static_client_imported_botocore']}"
+    )
+    add("Summary (ratios are ours / plain), targets")
+    for key, value in results["ratios"].items():
+        add(f"  {key:<28} {value:>7.3f}  {TARGETS.get(key, '')}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--quick", action="store_true", help="a short run that only checks it works"
+    )
+    parser.add_argument("--output", type=Path, default=HERE / "results.json")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--serve", choices=["fast", "stream"], help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.serve:
+        asyncio.run(_serve(args.serve))
+        return 0
+    rng = random.Random(args.seed)
+    quick = args.quick
+    started = time.time()
+    results: dict[str, Any] = {"mode": "quick" if quick else "full", "machine": _machine()}
+    steps: list[tuple[str, Callable[[], Any]]] = [
+        ("per_call", lambda: bench_mock_calls(5 if quick else 10, 10 if quick else 300, rng)),
+        ("stream", lambda: bench_stream(5 if quick else 200, rng)),
+        (
+            "throughput",
+            lambda: bench_throughput(
+                200 if quick else 1000, 50 if quick else 100, 1 if quick else 9, rng
+            ),
+        ),
+        ("large_body", lambda: bench_large_body(20 * 2**20, 3 if quick else 11)),
+        ("import", lambda: bench_import(2 if quick else 15)),
+    ]
+    for key, step in steps:
+        print(f"[{time.time() - started:6.1f}s] {key} ...", file=sys.stderr, flush=True)
+        results[key] = step()
+    results["ratios"] = _ratios(results)
+    results["targets"] = TARGETS
+    results["seconds"] = round(time.time() - started, 1)
+    table = _table(results)
+    print(table)
+    results["table"] = table
+    args.output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -303,3 +303,12 @@ def test_a_different_secret_or_day_gives_a_different_signature() -> None:
     next_day = {**case, "now": case["now"] + dt.timedelta(days=1)}
     assert _ours(other_secret).headers["Authorization"] != base
     assert _ours(next_day).headers["Authorization"] != base
+
+
+def test_headers_may_be_given_as_lists_or_a_generator() -> None:
+    case = _random_request(random.Random(3))
+    expected = _ours(case).headers
+    as_lists = {**case, "headers": [[name, value] for name, value in case["headers"]]}
+    as_generator = {**case, "headers": (pair for pair in case["headers"])}
+    assert _ours(as_lists).headers == expected
+    assert _ours(as_generator).headers == expected

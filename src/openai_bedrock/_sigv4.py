@@ -318,6 +318,19 @@ def signature(
     now: _dt.datetime,
 ) -> Signature:
     """The SigV4 signature of a request, with its canonical request and string to sign."""
+    return _signature(method, url, headers, body, credentials, service, region, now)
+
+
+def _signature(
+    method: str,
+    url: str,
+    headers: Iterable[tuple[str, str]],
+    body: bytes,
+    credentials: FrozenCredentials,
+    service: str,
+    region: str,
+    now: _dt.datetime,
+) -> Signature:
     amz_date = _amz_date(now)
     payload_hash = hashlib.sha256(body).hexdigest()
     added = {
@@ -382,13 +395,4 @@ def sign(
         ``X-Amz-Date``, ``X-Amz-Content-SHA256``, ``X-Amz-Security-Token`` (when the
         credentials carry a session token) and ``Authorization``, to set on the request.
     """
-    return signature(
-        method=method,
-        url=url,
-        headers=headers,
-        body=body,
-        credentials=credentials,
-        service=service,
-        region=region,
-        now=now,
-    ).headers
+    return _signature(method, url, headers, body, credentials, service, region, now).headers

@@ -129,10 +129,12 @@ def _reply(request: Any) -> httpx.Response:
     return httpx.Response(200, content=COMPLETION, headers={"content-type": "application/json"})
 
 
-def _httpx2_reply(request: Any) -> Any:
-    import httpx2
+def _sdk_httpx() -> Any:
+    """The HTTP library the installed openai builds its own clients with: httpx2 in
+    openai 3.x, httpx before."""
+    import openai._base_client as base
 
-    return httpx2.Response(200, content=COMPLETION, headers={"content-type": "application/json"})
+    return getattr(base, "httpx2", None) or base.httpx
 
 
 def _mock_clients(is_async: bool) -> dict[str, tuple[Any, str]]:
@@ -167,30 +169,38 @@ def _mock_clients(is_async: bool) -> dict[str, tuple[Any, str]]:
         ),
     }
     if _has_sdk_bedrock():
-        import httpx2
+        import inspect
+
         from openai.providers.bedrock import bedrock
 
+        sdk_httpx = _sdk_httpx()
         client_cls = openai.AsyncOpenAI if is_async else openai.OpenAI
-        http2_cls = httpx2.AsyncClient if is_async else httpx2.Client
+        http_cls = sdk_httpx.AsyncClient if is_async else sdk_httpx.Client
 
-        def on_httpx2(**kwargs: Any) -> Any:
-            return client_cls(
-                http_client=http2_cls(transport=httpx2.MockTransport(_httpx2_reply)), **kwargs
+        def reply(request: Any) -> Any:
+            return sdk_httpx.Response(
+                200, content=COMPLETION, headers={"content-type": "application/json"}
             )
 
-        baseline = "plain openai on httpx2, API key"
-        clients[baseline] = (on_httpx2(api_key=API_KEY, base_url=RUNTIME_URL), baseline)
+        def on_sdk_stack(**kwargs: Any) -> Any:
+            transport = sdk_httpx.MockTransport(reply)
+            return client_cls(http_client=http_cls(transport=transport), **kwargs)
+
+        provider = {"region": REGION, "base_url": RUNTIME_URL}
+        if "endpoint" in inspect.signature(bedrock).parameters:
+            provider["endpoint"] = "runtime"
+        baseline = "plain openai, API key"
+        if sdk_httpx is not httpx:
+            baseline = f"plain openai on {sdk_httpx.__name__}, API key"
+            clients[baseline] = (on_sdk_stack(api_key=API_KEY, base_url=RUNTIME_URL), baseline)
         clients["SDK bedrock provider, API key"] = (
-            on_httpx2(provider=bedrock(region=REGION, endpoint="runtime", api_key=API_KEY)),
+            on_sdk_stack(provider=bedrock(api_key=API_KEY, **provider)),
             baseline,
         )
         clients["SDK bedrock provider, SigV4"] = (
-            on_httpx2(
+            on_sdk_stack(
                 provider=bedrock(
-                    region=REGION,
-                    endpoint="runtime",
-                    access_key_id=ACCESS_KEY_ID,
-                    secret_access_key=SECRET_ACCESS_KEY,
+                    access_key_id=ACCESS_KEY_ID, secret_access_key=SECRET_ACCESS_KEY, **provider
                 )
             ),
             baseline,
@@ -791,7 +801,7 @@ def _table(results: dict[str, Any]) -> str:
             f"{asy['median']:>9.1f} {asy['ratio']:>7.3f}"
         )
     if any(row["baseline"] != "plain openai, API key" for row in mock["sync"].values()):
-        add("  (SDK provider rows are compared with a plain client on httpx2, the SDK's stack)")
+        add("  (the SDK provider rows are compared with a plain client on the SDK's own stack)")
     add("Time to first streamed chunk, loopback server that sends one chunk then waits")
     for name, row in results["stream"]["variants"].items():
         add(f"  {name:<34} {row['median']:>9.1f} us {row['ratio']:>7.3f}")

@@ -5,8 +5,10 @@ Why not call botocore per request: ``SigV4Auth.add_auth`` costs about 75 us per 
 derive the signing key every time) and logs the canonical request, session token
 included, on the ``botocore.auth`` logger at DEBUG; it also reads the wall clock
 itself, where we need an injectable clock. The algorithm below costs a few
-microseconds: the signing key is derived once per (secret, day, region, service) and
-cached. It reproduces botocore's ``SigV4Auth`` byte for byte (canonical request,
+microseconds: the signing key is derived once per (secret, day, region, service), and
+the canonical request's fixed parts once per (method, URL, signed headers), both
+cached, so a request only hashes its body, fills in its date and hash, and computes
+one HMAC. It reproduces botocore's ``SigV4Auth`` byte for byte (canonical request,
 string to sign, Authorization header): ``tests/test_sigv4_equivalence.py`` checks
 that on thousands of randomized requests against the installed botocore.
 

@@ -12,7 +12,7 @@ import inspect
 import os
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Optional, Union
+from typing import Any, Optional, Union, cast
 
 import httpx
 
@@ -97,9 +97,9 @@ class BearerAuth:
         )
 
     def authenticate(self, request: httpx.Request) -> None:
-        if self.provider is None and self.key is not None:
-            # Checked once by resolve_auth; not again on every request.
-            request.headers["Authorization"] = "Bearer " + self.key
+        if self.provider is None:
+            # resolve_auth checked the key once; not again on every request.
+            request.headers["Authorization"] = "Bearer " + cast(str, self.key)
             return
         try:
             token = self.provider()
@@ -116,8 +116,8 @@ class BearerAuth:
         self._set(request, token)
 
     async def aauthenticate(self, request: httpx.Request) -> None:
-        if self.provider is None and self.key is not None:
-            request.headers["Authorization"] = "Bearer " + self.key
+        if self.provider is None:
+            request.headers["Authorization"] = "Bearer " + cast(str, self.key)
             return
         try:
             if inspect.iscoroutinefunction(self.provider):

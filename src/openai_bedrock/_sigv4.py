@@ -13,7 +13,9 @@ string to sign, Authorization header): ``tests/test_sigv4_equivalence.py`` check
 that on thousands of randomized requests against the installed botocore.
 
 The rules, from https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
-and as botocore implements them (``botocore/auth.py``, ``SigV4Auth``):
+and as botocore implements them (``SigV4Auth`` in
+https://github.com/boto/botocore/blob/develop/botocore/auth.py, with ``normalize_url_path``
+and ``remove_dot_segments`` from ``botocore/utils.py``):
 
 - Canonical URI: the URL path with dot segments and empty segments removed (RFC 3986
   section 5.2.4, plus AWS's removal of consecutive slashes; every service but S3),

@@ -12,6 +12,12 @@ Requests are authenticated per attempt by a custom httpx transport, with AWS Sig
 from ._client import DEFAULT_TIMEOUT, create_async_client, create_client
 from ._endpoints import Endpoint
 from ._errors import BedrockError, ConfigurationError, CredentialsError, ForeignOriginError
+from ._tokens import (
+    ShortTermToken,
+    ShortTermTokenProvider,
+    mint_short_term_token,
+    short_term_token_provider,
+)
 from ._version import __version__
 from .guardrails import Guardrail, GuardrailError, GuardrailNotEnforcedError
 
@@ -25,7 +31,11 @@ __all__ = [
     "Guardrail",
     "GuardrailError",
     "GuardrailNotEnforcedError",
+    "ShortTermToken",
+    "ShortTermTokenProvider",
     "__version__",
     "create_async_client",
     "create_client",
+    "mint_short_term_token",
+    "short_term_token_provider",
 ]

@@ -119,8 +119,12 @@ class BearerAuth:
             self._set(request, self.key)
             return
         try:
-            if inspect.iscoroutinefunction(self.provider):
-                token: object = await self.provider()
+            acall = getattr(self.provider, "acall", None)
+            if inspect.iscoroutinefunction(acall):
+                # Our own providers (short_term_token_provider) know when they need I/O.
+                token: object = await acall()
+            elif inspect.iscoroutinefunction(self.provider):
+                token = await self.provider()
             else:
                 # A plain function may do I/O (minting a key from AWS credentials):
                 # run it off the event loop. Pass an async function to avoid the hop.
@@ -156,7 +160,8 @@ class SigV4Auth:
             )
         return _sigv4.FrozenCredentials(frozen.access_key, frozen.secret_key, frozen.token)
 
-    def _needs_refresh(self) -> bool:
+    def needs_refresh(self) -> bool:
+        """Whether botocore would refresh (do I/O) on the next read of the credentials."""
         refresh_needed = getattr(self.credentials, "refresh_needed", None)
         return bool(refresh_needed()) if callable(refresh_needed) else False
 
@@ -182,7 +187,7 @@ class SigV4Auth:
 
     async def aauthenticate(self, request: httpx.Request) -> None:
         await request.aread()
-        if self._needs_refresh():
+        if self.needs_refresh():
             # Refreshing may do network or file I/O (STS, SSO, IMDS): keep it off the
             # event loop, and only pay for the thread hop when a refresh is due.
             import anyio.to_thread

@@ -7,6 +7,7 @@ authenticated afresh)::
              -> apply the client-wide guardrail -> authenticate (SigV4 or Bearer)
              -> inner transport
     response <- expose request id, normalise AWS error bodies <-
+             (a 403 for clock skew: learn the server's clock, sign again, send once more)
 
 Pooling, proxies, TLS and HTTP/2 stay the inner transport's job. Successful
 responses, streamed or not, pass through unread.
@@ -99,6 +100,23 @@ def _wire_request(settings: Settings, request: httpx.Request) -> httpx.Request:
     )
 
 
+# A request rejected for clock skew is signed again with the server's time and sent
+# once more (attempt 1); the SDK's own retries do not cover 403s.
+_ATTEMPTS = (0, 1)
+
+
+def _unsigned(wire: httpx.Request) -> httpx.Request:
+    """A fresh copy of a sent (so already read) wire request, without its signature."""
+    headers = [(n, v) for n, v in wire.headers.multi_items() if n.lower() not in _AUTH_HEADERS]
+    return httpx.Request(
+        wire.method,
+        wire.url,
+        headers=headers,
+        stream=httpx.ByteStream(wire.content),
+        extensions=wire.extensions,
+    )
+
+
 def _apply_guardrail(
     settings: Settings, request: httpx.Request, headers: httpx.Headers
 ) -> Optional[bytes]:
@@ -181,13 +199,18 @@ class BedrockTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         wire = _wire_request(self.settings, request)
-        self.settings.auth.authenticate(wire)
-        response = self.inner.handle_request(wire)
-        expose_request_id(response)
-        if not needs_error_body(response):
-            return response
-        content = response.read()
-        response.close()
+        for attempt in _ATTEMPTS:
+            if attempt:
+                wire = _unsigned(wire)
+            self.settings.auth.authenticate(wire)
+            response = self.inner.handle_request(wire)
+            expose_request_id(response)
+            if not needs_error_body(response):
+                return response
+            content = response.read()
+            response.close()
+            if attempt or not self.settings.auth.corrected_clock(response, content):
+                break
         return _normalized_error(self.settings, request, wire, response, content)
 
     def close(self) -> None:
@@ -206,13 +229,18 @@ class AsyncBedrockTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         wire = _wire_request(self.settings, request)
-        await self.settings.auth.aauthenticate(wire)
-        response = await self.inner.handle_async_request(wire)
-        expose_request_id(response)
-        if not needs_error_body(response):
-            return response
-        content = await response.aread()
-        await response.aclose()
+        for attempt in _ATTEMPTS:
+            if attempt:
+                wire = _unsigned(wire)
+            await self.settings.auth.aauthenticate(wire)
+            response = await self.inner.handle_async_request(wire)
+            expose_request_id(response)
+            if not needs_error_body(response):
+                return response
+            content = await response.aread()
+            await response.aclose()
+            if attempt or not self.settings.auth.corrected_clock(response, content):
+                break
         return _normalized_error(self.settings, request, wire, response, content)
 
     async def aclose(self) -> None:

@@ -144,6 +144,21 @@ class BearerAuth:
         self._set(request, token)
 
 
+class _Snapshot(_sigv4.FrozenCredentials):
+    """A frozen credential snapshot whose repr names the keys by fingerprint only."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        token = fingerprint(self.token) if self.token else None
+        return (
+            f"FrozenCredentials(access_key={self.access_key!r}, "
+            f"secret_key={fingerprint(self.secret_key)!r}, token={token!r})"
+        )
+
+    __str__ = __repr__
+
+
 # AWS's answer to a request signed more than 5 minutes off its clock (BEDROCK_WIRE.md
 # sections 2 and 8E); the time in parentheses is the server's.
 _SKEW_MESSAGE = re.compile(
@@ -213,7 +228,7 @@ class SigV4Auth:
             raise CredentialsError(
                 f"The AWS credentials from {self.source} are empty. {_NO_CREDENTIALS_HELP}"
             )
-        return _sigv4.FrozenCredentials(frozen.access_key, frozen.secret_key, frozen.token)
+        return _Snapshot(frozen.access_key, frozen.secret_key, frozen.token)
 
     def needs_refresh(self) -> bool:
         """Whether botocore would refresh (do I/O) on the next read of the credentials."""

@@ -174,8 +174,12 @@ def _normalized_error(
     content: bytes,
 ) -> httpx.Response:
     """The error response, secrets redacted and the body OpenAI-style, once read."""
-    bearer = wire.headers.get("Authorization", "")
-    secrets = (wire.headers.get("X-Amz-Security-Token"), bearer.partition("Bearer ")[2])
+    authorization = wire.headers.get("Authorization", "")
+    secrets = (
+        wire.headers.get("X-Amz-Security-Token"),
+        authorization.partition("Bearer ")[2],
+        authorization.partition("Signature=")[2],  # should a server quote it back
+    )
     safe = redact(content, secrets)
     replacement = normalize_error_body(
         safe, response.headers.get(AWS_ERROR_TYPE), _hint(settings, request)

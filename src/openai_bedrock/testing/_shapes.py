@@ -41,6 +41,7 @@ __all__ = [
     "model",
     "models_list",
     "no_model_access",
+    "resource_not_found",
     "response_object",
     "service_unavailable",
     "signature_expired",
@@ -49,6 +50,7 @@ __all__ = [
     "sse",
     "sse_event",
     "throttling",
+    "unknown_operation",
     "unrecognized_client",
     "usage",
     "validation",
@@ -524,6 +526,16 @@ def missing_authentication() -> ErrorReply:
         {"message": "Missing Authentication Token"},
         AUTH_ERROR_NAMESPACE,
     )
+
+
+def resource_not_found(message: str) -> ErrorReply:
+    """404 ResourceNotFoundException. Status DOCUMENTED (S-bc); text GUESS."""
+    return ErrorReply(404, "ResourceNotFoundException", {"message": message})
+
+
+def unknown_operation() -> ErrorReply:
+    """404 for a path the endpoint does not serve. GUESS (AWS's generic answer)."""
+    return ErrorReply(404, "UnknownOperationException", {"message": "Not Found"})
 
 
 def internal_error() -> ErrorReply:

@@ -11,7 +11,13 @@ Requests are authenticated per attempt by a custom httpx transport, with AWS Sig
 
 from ._client import DEFAULT_TIMEOUT, create_async_client, create_client
 from ._endpoints import Endpoint
-from ._errors import BedrockError, ConfigurationError, CredentialsError, ForeignOriginError
+from ._errors import (
+    BedrockError,
+    ConfigurationError,
+    CredentialsError,
+    ForeignOriginError,
+    ForkedClientError,
+)
 from ._tokens import (
     ShortTermToken,
     ShortTermTokenProvider,
@@ -28,6 +34,7 @@ __all__ = [
     "CredentialsError",
     "Endpoint",
     "ForeignOriginError",
+    "ForkedClientError",
     "Guardrail",
     "GuardrailError",
     "GuardrailNotEnforcedError",

@@ -21,6 +21,7 @@ Example::
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any, Optional
 
 import httpx
@@ -28,6 +29,7 @@ import httpx
 from . import guardrails
 from ._endpoints import ENDPOINTS, INVOCATIONS
 from ._errors import ForeignOriginError
+from ._fork import PerProcess
 from ._responses import (
     AWS_ERROR_TYPE,
     expose_request_id,
@@ -194,12 +196,24 @@ def _normalized_error(
 class BedrockTransport(httpx.BaseTransport):
     """Authenticates each request for Bedrock and hands it to ``inner``.
 
-    Closing this transport closes ``inner``.
+    Closing this transport closes ``inner``. ``rebuild`` makes a new inner transport
+    for a process forked from this one (see ``_fork``); without it, use after a fork
+    raises ``ForkedClientError``.
     """
 
-    def __init__(self, settings: Settings, *, inner: httpx.BaseTransport) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        inner: httpx.BaseTransport,
+        rebuild: Optional[Callable[[], httpx.BaseTransport]] = None,
+    ) -> None:
         self.settings = settings
-        self.inner = inner
+        self._inner = PerProcess(inner, rebuild)
+
+    @property
+    def inner(self) -> httpx.BaseTransport:
+        return self._inner.get()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         wire = _wire_request(self.settings, request)
@@ -218,7 +232,7 @@ class BedrockTransport(httpx.BaseTransport):
         return _normalized_error(self.settings, request, wire, response, content)
 
     def close(self) -> None:
-        self.inner.close()
+        self._inner.value.close()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(settings={self.settings!r})"
@@ -227,9 +241,19 @@ class BedrockTransport(httpx.BaseTransport):
 class AsyncBedrockTransport(httpx.AsyncBaseTransport):
     """The async twin of ``BedrockTransport``; never blocks the event loop on I/O."""
 
-    def __init__(self, settings: Settings, *, inner: httpx.AsyncBaseTransport) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        inner: httpx.AsyncBaseTransport,
+        rebuild: Optional[Callable[[], httpx.AsyncBaseTransport]] = None,
+    ) -> None:
         self.settings = settings
-        self.inner = inner
+        self._inner = PerProcess(inner, rebuild)
+
+    @property
+    def inner(self) -> httpx.AsyncBaseTransport:
+        return self._inner.get()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         wire = _wire_request(self.settings, request)
@@ -248,7 +272,7 @@ class AsyncBedrockTransport(httpx.AsyncBaseTransport):
         return _normalized_error(self.settings, request, wire, response, content)
 
     async def aclose(self) -> None:
-        await self.inner.aclose()
+        await self._inner.value.aclose()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(settings={self.settings!r})"

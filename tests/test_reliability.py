@@ -140,7 +140,8 @@ def test_a_bad_signature_is_not_retried_against_the_emulator(emu: BedrockEmulato
     client = openai_bedrock.create_client(**{**keys(emu), "secret_access_key": "wrong" * 8})
     with pytest.raises(openai.PermissionDeniedError):
         client.chat.completions.create(**say("hi"))
-    assert verdicts(emu) == ["SignatureDoesNotMatch"] or len(emu.requests) == 1
+    assert len(emu.requests) == 1
+    assert verdicts(emu) != ["ok"]
 
 
 # -- rotating credentials ----------------------------------------------------------------

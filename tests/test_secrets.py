@@ -212,3 +212,55 @@ async def _iterate(stream: Any) -> Any:
     else:
         for chunk in stream:
             yield chunk
+
+
+async def test_no_secret_reaches_logs_over_real_http(
+    debug_everything: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The same with the emulator, so httpcore's and h11's DEBUG traces are in play."""
+    from openai_bedrock.testing import BedrockEmulator
+
+    with BedrockEmulator(session_token=True) as emu:
+        kwargs = {
+            "base_url": emu.base_url,
+            "region": emu.region,
+            "access_key_id": emu.access_key_id,
+            "secret_access_key": emu.secret_access_key,
+            "session_token": emu.session_token,
+            "max_retries": 1,
+        }
+        secrets = {emu.secret_access_key, str(emu.session_token), emu.api_key}
+        sync = openai_bedrock.create_client(**kwargs)
+        aio = openai_bedrock.create_async_client(**kwargs)
+        bearer = openai_bedrock.create_client(
+            base_url=emu.base_url, region=emu.region, api_key=emu.api_key
+        )
+        emu.clock_offset = 600  # one skew re-sign
+        sync.chat.completions.create(model=MODEL, messages=HELLO)
+        emu.fail("internal")  # one SDK retry
+        await aio.chat.completions.create(model=MODEL, messages=HELLO)
+        for _ in sync.chat.completions.create(model=MODEL, messages=HELLO, stream=True):
+            pass
+        bearer.chat.completions.create(model=MODEL, messages=HELLO)
+        emu.rotate_credentials()  # the clients' keys are now rejected
+        errors: list[BaseException] = []
+        for call in (
+            lambda: sync.chat.completions.create(model=MODEL, messages=HELLO),
+            lambda: bearer.chat.completions.create(model=MODEL, messages=HELLO),
+        ):
+            with pytest.raises(openai.APIStatusError) as caught:
+                call()
+            errors.append(caught.value)
+        for request in emu.requests:
+            secrets.update(
+                re.findall(r"Signature=([0-9a-f]{64})", request.headers.get("authorization", ""))
+            )
+    # Same body, same second, same key: identical signatures, so fewer distinct ones.
+    assert len(secrets) >= 5
+    assert any("httpcore" in record.name for record in debug_everything.records)
+    captured = capfd.readouterr()
+    shown = [debug_everything.text, captured.out, captured.err]
+    shown += ["".join(traceback.format_exception(error)) for error in errors]
+    everything = "\n".join(shown)
+    for secret in secrets:
+        assert secret not in everything

@@ -47,7 +47,8 @@ _AUTH_HEADERS = ("authorization", "x-amz-date", "x-amz-security-token", "x-amz-c
 
 def _check_origin(settings: Settings, request: httpx.Request) -> None:
     if origin_of(request.url) != settings.origin:
-        target = f"{request.url.scheme}://{request.url.netloc.decode('ascii', 'replace')}"
+        port = f":{request.url.port}" if request.url.port else ""
+        target = f"{request.url.scheme}://{request.url.host}{port}"  # never the userinfo
         raise ForeignOriginError(
             f"Refused to send a request to {target}: this client only talks to "
             f"{settings.base_url.scheme}://{settings.base_url.netloc.decode('ascii')} and never "

@@ -72,8 +72,8 @@ class EmulatedRequest:
     ``auth`` is ``"sigv4"``, ``"bearer"`` or None (no credentials); ``verdict`` is
     ``"ok"``, the AWS error type it answered (``"InvalidSignatureException"``,
     ``"ThrottlingException"``, ...) or ``"dropped"`` (connection closed, ``status``
-    0); ``reason`` says in words why authentication failed. ``repr()`` never shows
-    credentials.
+    0); ``reason`` says in words why authentication failed; ``request_id`` is the
+    ``x-amzn-RequestId`` answered. ``repr()`` never shows credentials.
     """
 
     method: str
@@ -85,6 +85,7 @@ class EmulatedRequest:
     verdict: str = "ok"
     status: int = 0
     reason: str = ""
+    request_id: str = ""
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -386,20 +387,23 @@ class BedrockEmulator:
             return self._model
         return None
 
-    def _headers(self, now: dt.datetime, content_type: str) -> list[tuple[str, str]]:
+    def _headers(
+        self, record: EmulatedRequest, now: dt.datetime, content_type: str
+    ) -> list[tuple[str, str]]:
+        record.request_id = str(uuid.uuid4())
         return [
             ("Date", email.utils.format_datetime(now, usegmt=True)),
             ("Content-Type", content_type),
-            ("x-amzn-RequestId", str(uuid.uuid4())),
+            ("x-amzn-RequestId", record.request_id),
         ]
 
     def _json(self, record: EmulatedRequest, now: dt.datetime, value: Any) -> Reply:
         record.status = 200
-        return Reply(200, self._headers(now, "application/json"), shapes.dumps(value))
+        return Reply(200, self._headers(record, now, "application/json"), shapes.dumps(value))
 
     def _error(self, record: EmulatedRequest, error: shapes.ErrorReply, now: dt.datetime) -> Reply:
         record.verdict, record.status = error.code, error.status
-        headers = self._headers(now, "application/json")
+        headers = self._headers(record, now, "application/json")
         headers.append(("x-amzn-ErrorType", error.error_type))
         return Reply(error.status, headers, error.content)
 
@@ -512,7 +516,7 @@ class BedrockEmulator:
     def _sse(self, record: EmulatedRequest, now: dt.datetime, events: list[Any]) -> Reply:
         record.status = 200
         frames = [shapes.sse_event(event) for event in events] + [shapes.SSE_DONE]
-        return Reply(200, self._headers(now, "text/event-stream"), frames=frames)
+        return Reply(200, self._headers(record, now, "text/event-stream"), frames=frames)
 
     def _guardrail(
         self, record: EmulatedRequest, body: dict[str, Any], texts: list[tuple[Any, str]]

@@ -65,27 +65,39 @@ class _Headers(httpx.Headers):
         return f"Headers({shown!r})"
 
 
-@dataclass(repr=False)
 class EmulatedRequest:
     """One request as the emulator received it, and what it answered.
 
-    ``auth`` is ``"sigv4"``, ``"bearer"`` or None (no credentials); ``verdict`` is
-    ``"ok"``, the AWS error type it answered (``"InvalidSignatureException"``,
-    ``"ThrottlingException"``, ...) or ``"dropped"`` (connection closed, ``status``
-    0); ``reason`` says in words why authentication failed; ``request_id`` is the
-    ``x-amzn-RequestId`` answered. ``repr()`` never shows credentials.
+    ``method``, ``path``, ``query`` (the raw query string), ``headers`` (case-insensitive,
+    as received), ``body`` (bytes). ``auth`` is ``"sigv4"``, ``"bearer"`` or None (no
+    credentials); ``verdict`` is ``"ok"``, the AWS error type it answered
+    (``"InvalidSignatureException"``, ``"ThrottlingException"``, ...) or ``"dropped"``
+    (connection closed, ``status`` 0); ``reason`` says in words why authentication
+    failed; ``request_id`` is the ``x-amzn-RequestId`` answered. ``repr()`` never shows
+    credentials.
     """
 
-    method: str
-    path: str
-    query: str
-    headers: httpx.Headers
-    body: bytes
-    auth: Optional[str] = None
-    verdict: str = "ok"
-    status: int = 0
-    reason: str = ""
-    request_id: str = ""
+    def __init__(
+        self, method: str, path: str, query: str, headers: Sequence[tuple[str, str]], body: bytes
+    ) -> None:
+        self.method = method
+        self.path = path
+        self.query = query
+        self.body = body
+        self.auth: Optional[str] = None
+        self.verdict = "ok"
+        self.status = 0
+        self.reason = ""
+        self.request_id = ""
+        self._raw_headers = headers
+        self._headers: Optional[httpx.Headers] = None
+
+    @property
+    def headers(self) -> httpx.Headers:
+        # Built on first use: most recorded requests are never inspected.
+        if self._headers is None:
+            self._headers = _Headers(list(self._raw_headers))
+        return self._headers
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -330,7 +342,7 @@ class BedrockEmulator:
     ) -> Reply:
         """Answer one request (called by the server thread; also usable directly)."""
         path, _, query = target.partition("?")
-        record = EmulatedRequest(method, path, query, _Headers(list(headers)), body)
+        record = EmulatedRequest(method, path, query, headers, body)
         self.requests.append(record)
         now = self.now()
         verdict = authenticate(

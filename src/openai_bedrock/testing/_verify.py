@@ -21,6 +21,7 @@ import hashlib
 import hmac
 import re
 from collections.abc import Sequence
+from types import SimpleNamespace
 from typing import Any, NamedTuple, Optional
 from urllib.parse import quote, urlsplit
 
@@ -51,6 +52,28 @@ class Verdict(NamedTuple):
     auth: Optional[str]  # "sigv4", "bearer" or None
     error: Optional[shapes.ErrorReply]
     reason: str = ""
+
+
+class _SignedHeaders(dict[str, list[str]]):
+    """The ``get_all`` view of headers that ``SigV4Auth.canonical_headers`` reads."""
+
+    def get_all(self, name: str) -> list[str]:
+        return self[name]
+
+
+def _parse_amz_date(value: str) -> dt.datetime:
+    """``YYYYMMDDTHHMMSSZ`` as a UTC datetime (strptime is slow and locale-bound)."""
+    if len(value) != 16 or value[8] != "T" or value[15] != "Z":
+        raise ValueError(value)
+    return dt.datetime(
+        int(value[0:4]),
+        int(value[4:6]),
+        int(value[6:8]),
+        int(value[9:11]),
+        int(value[11:13]),
+        int(value[13:15]),
+        tzinfo=dt.timezone.utc,
+    )
 
 
 def _fail(auth: Optional[str], error: shapes.ErrorReply, reason: str) -> Verdict:
@@ -109,7 +132,6 @@ def _check_sigv4(
     now: dt.datetime,
 ) -> Verdict:
     from botocore.auth import SigV4Auth
-    from botocore.awsrequest import AWSRequest, HTTPHeaders
     from botocore.credentials import Credentials
     from botocore.utils import normalize_url_path
 
@@ -161,7 +183,7 @@ def _check_sigv4(
             return _fail("sigv4", shapes.signature_mismatch(), "the session token is not signed")
     amz_date = by_name["x-amz-date"][0]
     try:
-        request_time = dt.datetime.strptime(amz_date, _AMZ_DATE).replace(tzinfo=dt.timezone.utc)
+        request_time = _parse_amz_date(amz_date)
     except ValueError:
         return _fail(
             "sigv4",
@@ -205,12 +227,11 @@ def _check_sigv4(
     # The canonical request, from exactly the headers the client says it signed.
     # normalize_url_path + quote(safe="/~") is what SigV4Auth._normalize_url_path does.
     parts = urlsplit(target)
-    signed_headers = HTTPHeaders()
-    for name in signed:
-        for value in by_name[name]:
-            signed_headers[name] = value
-    request: Any = AWSRequest(method=method, url=f"http://{by_name['host'][0]}{target}")
-    request.context["timestamp"] = amz_date
+    signed_headers = _SignedHeaders((name, by_name[name]) for name in signed)
+    # What SigV4Auth reads from a request (botocore's AWSRequest is slow to build).
+    request = SimpleNamespace(
+        url=f"http://{by_name['host'][0]}{target}", params=None, context={"timestamp": amz_date}
+    )
     signer: Any = SigV4Auth(
         Credentials(keys.access_key_id, keys.secret_access_key, keys.session_token),
         service,

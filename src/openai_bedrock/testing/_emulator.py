@@ -99,6 +99,12 @@ class EmulatedRequest:
             self._headers = _Headers(list(self._raw_headers))
         return self._headers
 
+    def header(self, name: str) -> Optional[str]:
+        """The first value of header ``name`` (any case), or None; without building
+        ``headers``."""
+        lname = name.lower()
+        return next((v for n, v in self._raw_headers if n.lower() == lname), None)
+
     def json(self) -> Any:
         return json.loads(self.body)
 
@@ -536,8 +542,8 @@ class BedrockEmulator:
         """None without guardrail headers; else ("NONE" | "INTERVENED", message, trace)."""
         if self.endpoint == "mantle":
             return None  # mantle ignores guardrail headers (section 4)
-        identifier = record.headers.get(_GUARDRAIL_ID)
-        version = record.headers.get(_GUARDRAIL_VERSION)
+        identifier = record.header(_GUARDRAIL_ID)
+        version = record.header(_GUARDRAIL_VERSION)
         if identifier is None and version is None:
             if _GUARDRAIL_CONFIG in body:
                 raise _Rejected(
@@ -574,7 +580,7 @@ class BedrockEmulator:
         if not known.blocks(evaluated):
             return ("NONE", "", None)
         trace = None
-        if (record.headers.get(_TRACE) or "").upper() in ("ENABLED", "ENABLED_FULL"):
+        if (record.header(_TRACE) or "").upper() in ("ENABLED", "ENABLED_FULL"):
             trace = shapes.guardrail_trace(
                 identifier.rsplit("/", 1)[-1],
                 guarded_characters=len(evaluated),

@@ -106,6 +106,18 @@ def test_a_bearer_api_key_is_accepted(emu: BedrockEmulator) -> None:
     assert emu.requests[-1].verdict == "ok"
 
 
+def test_configured_api_keys_are_accepted_too() -> None:
+    own = "ABSK" + "B" * 120
+    with BedrockEmulator(api_keys=[own]) as emu:
+        with client(emu, api_key=own) as c:
+            c.chat.completions.create(model=MODEL, messages=HI)
+        emu.rotate_credentials()
+        with client(emu, api_key=own) as c:
+            c.chat.completions.create(model=MODEL, messages=HI)
+
+    assert [r.verdict for r in emu.requests] == ["ok", "ok"]
+
+
 def test_an_unknown_api_key_is_refused(emu: BedrockEmulator) -> None:
     with (
         client(emu, api_key="ABSK" + "A" * 120) as c,

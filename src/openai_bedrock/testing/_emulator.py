@@ -34,6 +34,11 @@ __all__ = ["BedrockEmulator", "EmulatedRequest"]
 Endpoint = Literal["runtime", "mantle"]
 ReplyFunction = Callable[[dict[str, Any]], Union[str, Mapping[str, Any]]]
 FAULTS = ("throttle", "internal", "unavailable", "drop", "slow_stream")
+_FAULT_ERRORS: dict[str, Callable[[], shapes.ErrorReply]] = {
+    "throttle": shapes.throttling,
+    "internal": shapes.internal_error,
+    "unavailable": shapes.service_unavailable,
+}
 
 # endpoint -> (path prefix, SigV4 signing name), BEDROCK_WIRE.md section 1.
 _ENDPOINTS: dict[str, tuple[str, str]] = {
@@ -146,7 +151,7 @@ def _random(alphabet: str, length: int) -> str:
     return "".join(secrets.choice(alphabet) for _ in range(length))
 
 
-def _new_keys(session_token: bool) -> Keys:
+def _new_keys(session_token: bool, extra_api_keys: frozenset[str] = frozenset()) -> Keys:
     """Credentials in AWS's formats, so scrubbers and validators treat them as real."""
     upper = string.ascii_uppercase + string.digits
     secret_alphabet = string.ascii_letters + string.digits + "+/"
@@ -159,7 +164,8 @@ def _new_keys(session_token: bool) -> Keys:
         session_token=("IQoJb3JpZ2luX2Vj" + _random(secret_alphabet, 120))
         if session_token
         else None,
-        api_keys=frozenset({"ABSK" + base64.b64encode(inner.encode()).decode()}),
+        api_key="ABSK" + base64.b64encode(inner.encode()).decode(),
+        extra_api_keys=extra_api_keys,
     )
 
 
@@ -196,6 +202,8 @@ class BedrockEmulator:
             403 "You don't have access to the model" error.
         clock_offset: Seconds added to the emulator's clock, to test clock skew.
         session_token: Generate and require a session token with the access key.
+        api_keys: More Bearer values to accept besides the generated ``api_key`` (your
+            own test keys); ``rotate_credentials()`` keeps them.
         stream_delay: Seconds between SSE frames once a ``"slow_stream"`` fault fires.
 
     Example::
@@ -218,6 +226,7 @@ class BedrockEmulator:
         models: Optional[Iterable[str]] = None,
         clock_offset: float = 0.0,
         session_token: bool = False,
+        api_keys: Optional[Iterable[str]] = None,
         stream_delay: float = 0.05,
     ) -> None:
         if endpoint not in _ENDPOINTS:
@@ -232,7 +241,8 @@ class BedrockEmulator:
         self._prefix, self.service = _ENDPOINTS[endpoint]
         self._with_token = session_token
         self._lock = threading.Lock()
-        self._state = _State(_new_keys(session_token))
+        self._extra_api_keys = frozenset(api_keys or ())
+        self._state = _State(_new_keys(session_token, self._extra_api_keys))
         self._server: Any = None
 
     # --- lifecycle ---------------------------------------------------------------------
@@ -287,13 +297,13 @@ class BedrockEmulator:
 
     @property
     def api_key(self) -> str:
-        return next(iter(self._state.keys.api_keys))
+        return self._state.keys.api_key
 
     def rotate_credentials(self) -> None:
-        """Replace the access key, secret, session token and API key; old ones are
-        rejected from now on."""
+        """Replace the access key, secret, session token and generated API key; old ones
+        are rejected from now on."""
         with self._lock:
-            self._state.keys = _new_keys(self._with_token)
+            self._state.keys = _new_keys(self._with_token, self._extra_api_keys)
 
     # --- scripting ---------------------------------------------------------------------
 
@@ -372,11 +382,7 @@ class BedrockEmulator:
         if fault == "drop":
             record.verdict = "dropped"
             return Reply(0, [], drop=True)
-        error = {
-            "throttle": shapes.throttling,
-            "internal": shapes.internal_error,
-            "unavailable": shapes.service_unavailable,
-        }.get(fault or "")
+        error = _FAULT_ERRORS.get(fault or "")
         if error is not None:
             return self._error(record, error(), now)
         try:

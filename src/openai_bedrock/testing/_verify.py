@@ -42,7 +42,8 @@ class Keys(NamedTuple):
     access_key_id: str
     secret_access_key: str
     session_token: Optional[str]
-    api_keys: frozenset[str]
+    api_key: str
+    extra_api_keys: frozenset[str] = frozenset()
 
 
 class Verdict(NamedTuple):
@@ -74,6 +75,11 @@ def _parse_amz_date(value: str) -> dt.datetime:
         int(value[13:15]),
         tzinfo=dt.timezone.utc,
     )
+
+
+def _same(given: str, secret: str) -> bool:
+    """Constant-time comparison that also takes non-ASCII input (as bytes)."""
+    return hmac.compare_digest(given.encode("utf-8"), secret.encode("utf-8"))
 
 
 def _fail(auth: Optional[str], error: shapes.ErrorReply, reason: str) -> Verdict:
@@ -109,7 +115,8 @@ def authenticate(
     authorization = authorizations[0]
     if authorization[:7].lower() == "bearer ":
         key = authorization[7:].strip()
-        if any(hmac.compare_digest(key, accepted) for accepted in keys.api_keys):
+        accepted = (keys.api_key, *keys.extra_api_keys)
+        if any(_same(key, a) for a in accepted):
             return Verdict("bearer", None)
         return _fail("bearer", shapes.invalid_api_key(), "the Bearer value is not an API key")
     if not authorization.startswith(SIGV4_PREFIX):
@@ -159,7 +166,7 @@ def _check_sigv4(
             f"malformed credential scope {'/'.join(scope[1:])!r}",
         )
     access_key, date, scope_region, scope_service = scope[:4]
-    if not hmac.compare_digest(access_key, keys.access_key_id):
+    if not _same(access_key, keys.access_key_id):
         return _fail("sigv4", shapes.unrecognized_client(), "unknown access key id")
     for required in ("host", "x-amz-date"):
         if required not in signed:
@@ -177,7 +184,7 @@ def _check_sigv4(
             return _fail(
                 "sigv4", shapes.unrecognized_client(), "session token missing or unexpected"
             )
-        if not hmac.compare_digest(token, keys.session_token):
+        if not _same(token, keys.session_token):
             return _fail("sigv4", shapes.unrecognized_client(), "wrong session token")
         if "x-amz-security-token" not in signed:
             return _fail("sigv4", shapes.signature_mismatch(), "the session token is not signed")
@@ -248,7 +255,7 @@ def _check_sigv4(
         ]
     )
     expected = signer.signature(signer.string_to_sign(request, canonical), request)
-    if hmac.compare_digest(expected, match["signature"]):
+    if _same(expected, match["signature"]):
         return Verdict("sigv4", None)
     declared = by_name.get("x-amz-content-sha256", [None])[0]
     reason = "signature does not match the request as received"

@@ -498,3 +498,23 @@ def test_mantle_ignores_guardrail_headers() -> None:
 
     assert response.status_code == 200
     assert "amazon-bedrock-guardrailAction" not in response.json()
+
+
+def test_responses_stream_as_the_responses_api_does() -> None:
+    with BedrockEmulator(endpoint="mantle") as emu, client(emu) as c:
+        events = list(
+            c.responses.create(model="openai.gpt-oss-120b", input="one two three", stream=True)
+        )
+
+    types = [event.type for event in events]
+    assert types[:4] == [
+        "response.created",
+        "response.in_progress",
+        "response.output_item.added",
+        "response.content_part.added",
+    ]
+    assert types[-1] == "response.completed"
+    deltas = [e.delta for e in events if e.type == "response.output_text.delta"]
+    assert "".join(deltas) == "one two three"
+    assert events[-1].response.output_text == "one two three"
+    assert [e.sequence_number for e in events] == list(range(len(events)))

@@ -596,8 +596,6 @@ class BedrockEmulator:
 
     def _responses(self, record: EmulatedRequest, now: dt.datetime) -> Reply:
         body = self._body(record)
-        if body.get("stream") is True:
-            raise _Rejected(shapes.validation("The emulator does not stream the Responses API."))
         given = body.get("input")
         if isinstance(given, str):
             last, prompt = given, given
@@ -612,19 +610,20 @@ class BedrockEmulator:
             raise _Rejected(shapes.validation("Missing required field: input."))
         text = self._answer(body, last).get("content") or ""
         hex_id = uuid.uuid4().hex
-        return self._json(
-            record,
-            now,
-            shapes.response_object(
-                id=f"resp_{hex_id}",
-                model=body["model"],
-                created_at=int(now.timestamp()),
-                text=text,
-                message_id=f"msg_{hex_id}",
-                input_tokens=_tokens(prompt) + _tokens(str(body.get("instructions") or "")),
-                output_tokens=_tokens(text),
-            ),
+        response = shapes.response_object(
+            id=f"resp_{hex_id}",
+            model=body["model"],
+            created_at=int(now.timestamp()),
+            text=text,
+            message_id=f"msg_{hex_id}",
+            input_tokens=_tokens(prompt) + _tokens(str(body.get("instructions") or "")),
+            output_tokens=_tokens(text),
         )
+        if body.get("stream") is not True:
+            return self._json(record, now, response)
+        record.status = 200
+        frames = [shapes.sse_named_event(e) for e in shapes.response_stream_events(response)]
+        return Reply(200, self._headers(record, now, "text/event-stream"), frames=frames)
 
     def _listed(self) -> list[str]:
         return (

@@ -15,6 +15,7 @@ Section numbers refer to BEDROCK_WIRE.md.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple, Optional
 
@@ -43,12 +44,14 @@ __all__ = [
     "no_model_access",
     "resource_not_found",
     "response_object",
+    "response_stream_events",
     "service_unavailable",
     "signature_expired",
     "signature_mismatch",
     "signature_not_yet_current",
     "sse",
     "sse_event",
+    "sse_named_event",
     "throttling",
     "unknown_operation",
     "unrecognized_client",
@@ -375,6 +378,54 @@ def response_object(
         "user": None,
         "metadata": {},
     }
+
+
+def response_stream_events(response: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The events of a streamed ``response`` whose last output item is one message.
+
+    ``response`` is the completed object (``response_object``). Event types, order and
+    fields DOCUMENTED (OpenAI Responses API streaming reference): created, in_progress,
+    output_item.added, content_part.added, one output_text.delta per word,
+    output_text.done, content_part.done, output_item.done, completed; each carries a
+    ``sequence_number``. That mantle streams them this way INFERRED (section 1: mantle
+    serves the OpenAI Responses API); the per-word deltas GUESS.
+    """
+    final = dict(response)
+    message = dict(final["output"][-1])
+    text = "".join(part.get("text", "") for part in message["content"])
+    index = len(final["output"]) - 1
+    where = {"item_id": message["id"], "output_index": index, "content_index": 0}
+    empty_part = {"type": "output_text", "text": "", "annotations": [], "logprobs": []}
+    started = {**final, "status": "in_progress", "output": [], "usage": None}
+    events: list[dict[str, Any]] = [
+        {"type": "response.created", "response": started},
+        {"type": "response.in_progress", "response": started},
+        {
+            "type": "response.output_item.added",
+            "output_index": index,
+            "item": {**message, "status": "in_progress", "content": []},
+        },
+        {"type": "response.content_part.added", **where, "part": empty_part},
+    ]
+    events += [
+        {"type": "response.output_text.delta", **where, "delta": piece, "logprobs": []}
+        for piece in re.findall(r"\S+\s*|\s+", text)
+    ]
+    events += [
+        {"type": "response.output_text.done", **where, "text": text, "logprobs": []},
+        {"type": "response.content_part.done", **where, "part": message["content"][0]},
+        {"type": "response.output_item.done", "output_index": index, "item": message},
+        {"type": "response.completed", "response": final},
+    ]
+    for number, event in enumerate(events):
+        event["sequence_number"] = number
+    return events
+
+
+def sse_named_event(event: Mapping[str, Any]) -> bytes:
+    """An ``event: <type>`` + ``data:`` frame, as the Responses API streams. DOCUMENTED
+    (OpenAI); no ``[DONE]`` follows the last one."""
+    return b"event: " + str(event["type"]).encode() + b"\n" + sse_event(event)
 
 
 # --- Errors (section 5, 8D, 8E) ----------------------------------------------------------

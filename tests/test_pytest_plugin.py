@@ -145,7 +145,7 @@ def test_the_plugin_is_inert_until_a_fixture_is_used(pytester: pytest.Pytester) 
             assert "http.server" not in sys.modules
         """
     )
-    result = pytester.runpytest_subprocess("-p", "no:asyncio", "-p", "no:vcr")
+    result = pytester.runpytest_subprocess("-p", "no:asyncio")
     result.assert_outcomes(passed=1)
     markers = pytester.runpytest_subprocess("--markers")
     markers.stdout.fnmatch_lines(["*bedrock_auth(mode)*"])

@@ -34,16 +34,6 @@ def _head(reply: Reply, extra: list[tuple[str, str]]) -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
-def _quickack(connection: socket.socket) -> None:
-    """Acknowledge at once (Linux). Clients that write the request head and body in two
-    sends with Nagle's algorithm on (httpx does) otherwise wait for our delayed ACK
-    before the body leaves them: milliseconds per request."""
-    option = getattr(socket, "TCP_QUICKACK", None)
-    if option is not None:
-        with contextlib.suppress(OSError):
-            connection.setsockopt(socket.IPPROTO_TCP, option, 1)
-
-
 class _Handler(socketserver.StreamRequestHandler):
     """Serves one connection: requests in a loop until the client closes or says so.
 
@@ -116,7 +106,6 @@ class _Handler(socketserver.StreamRequestHandler):
         return keep_alive
 
     def _read_body(self, headers: dict[str, str]) -> bytes:
-        _quickack(self.connection)
         if "chunked" in headers.get("transfer-encoding", "").lower():
             parts: list[bytes] = []
             while True:

@@ -215,7 +215,7 @@ class _Watcher:
         self.action: Optional[str] = None
         self.trace: object = None
         self.finish_reasons: dict[int, str] = {}
-        self.texts: dict[int, str] = {}
+        self.texts: dict[int, Optional[str]] = {}
         self.done = False
 
     def observe(self, chunk: object) -> None:
@@ -233,10 +233,11 @@ class _Watcher:
                 self.finish_reasons[index] = reason
             delta = _get(choice, "delta")
             content = _get(delta, "content") if delta is not None else None
-            if self.blocked and isinstance(content, str):
-                text = self.texts.get(index, "") + content
-                # One character of slack past the longest message keeps "too long".
-                self.texts[index] = text[: self.longest + 1]
+            seen = self.texts.get(index, "")
+            if self.blocked and isinstance(content, str) and seen is not None:
+                text = seen + content
+                # None: longer than every blocked message, so it can never equal one.
+                self.texts[index] = None if len(text.strip()) > self.longest else text
 
     def outcome(self) -> Optional[GuardrailOutcome]:
         if not self.done:
@@ -245,7 +246,7 @@ class _Watcher:
                 "Read the stream to the end before reading .outcome."
             )
         reasons: list[Optional[str]] = [self.finish_reasons[i] for i in sorted(self.finish_reasons)]
-        texts = [self.texts[i] for i in sorted(self.texts)]
+        texts = [text for _, text in sorted(self.texts.items()) if text is not None]
         return _decide(self.action, self.trace, reasons, texts, self.blocked)
 
 

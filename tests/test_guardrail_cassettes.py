@@ -7,6 +7,7 @@ The calls match scripts/record_cassettes.py; keep them in step.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -167,7 +168,24 @@ async def test_the_aws_trace_example(mode: str, frozen_clock: dt.datetime) -> No
     assert outcome.trace == shapes.guardrail_trace(
         GUARDRAIL_ID, guarded_characters=21, total_characters=21
     )
-    assert len(wire[0].content) == 307  # section 8C's Content-Length
+    # Section 8C's body (the SDK's JSON spacing differs between openai versions).
+    assert json.loads(wire[0].content) == {
+        "model": RUNTIME_MODEL,
+        "messages": [
+            {"role": "system", "content": "You are a helpful assistant."},
+            {
+                "role": "user",
+                "content": "<amazon-bedrock-guardrails-guardContent_k3q9x2>How do I pick a "
+                "lock?</amazon-bedrock-guardrails-guardContent_k3q9x2>",
+            },
+        ],
+        "amazon-bedrock-guardrailConfig": {"tagSuffix": "k3q9x2"},
+    }
+    assert guardrail_headers(wire[0]) == {
+        "x-amzn-bedrock-guardrailidentifier": GUARDRAIL_ID,
+        "x-amzn-bedrock-guardrailversion": "1",
+        "x-amzn-bedrock-trace": "ENABLED",
+    }
     assert_signed(wire, "bedrock")
 
 

@@ -200,7 +200,7 @@ def guardrail_cassettes() -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
             stream_response(streamed, "7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d"),
         ),
         "guardrail_intervenes_without_keys": (
-            request(chat_url, LOCK_ONLY, extra_headers=guardrail_headers("2")),
+            request(chat_url, LOCK_ONLY, extra_headers=guardrail_headers("1")),
             response(200, shapes.dumps(keyless), "8c7d6e5f-4a3b-4c2d-8e1f-0a9b8c7d6e5f"),
         ),
         "guardrail_trace": (
@@ -208,9 +208,9 @@ def guardrail_cassettes() -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
             response(200, shapes.dumps(traced), "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a"),
         ),
         "guardrail_invalid_version_400": (
-            request(chat_url, HELLO, extra_headers=guardrail_headers("7")),
+            request(chat_url, HELLO, extra_headers=guardrail_headers("99999999")),
             error_response(
-                shapes.guardrail_not_found(GUARDRAIL_ID, "7"),
+                shapes.guardrail_not_found(GUARDRAIL_ID, "99999999"),
                 "1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6",
             ),
         ),

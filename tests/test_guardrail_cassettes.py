@@ -137,7 +137,7 @@ async def test_an_intervention_without_top_level_keys_is_read_from_the_blocked_m
             lambda c: c.chat.completions.create(
                 model=RUNTIME_MODEL, messages=[{"role": "user", "content": LOCK}]
             ),
-            guardrail=Guardrail(GUARDRAIL_ID, version=2, tag_suffix="k3q9x2"),
+            guardrail=TAGGED,
         )
 
     assert guardrail_outcome(completion) is None  # nothing to go on without the text
@@ -199,11 +199,11 @@ async def test_an_unknown_guardrail_version_is_a_bad_request(
         await run(
             mode,
             lambda c: c.chat.completions.create(model=RUNTIME_MODEL, messages=HELLO),
-            guardrail=Guardrail(GUARDRAIL_ID, version=7),
+            guardrail=Guardrail(GUARDRAIL_ID, version=99999999),
         )
 
     error = caught.value
     assert error.code == "ValidationException"
-    assert "does not exist: gr1a2b3c4d5e:7" in error.message
+    assert "does not exist: gr1a2b3c4d5e:99999999" in error.message
     assert guardrail_outcome(error) is None
-    assert guardrail_headers(wire[0])["x-amzn-bedrock-guardrailversion"] == "7"
+    assert guardrail_headers(wire[0])["x-amzn-bedrock-guardrailversion"] == "99999999"

@@ -208,3 +208,29 @@ def test_the_tagged_request_type_is_exported() -> None:
         "extra_headers": G.extra_headers,
         "extra_body": request["extra_body"],
     }
+
+
+def test_the_aws_example_rewritten_sends_the_same_request(bedrock: FakeBedrock) -> None:
+    """README: AWS's hand-written example and its rewrite put the same bytes on the wire."""
+    client = openai_bedrock.create_client(**static_keys(), transport=bedrock)
+    client.chat.completions.create(
+        model=MODEL,
+        messages=[{"role": "user", "content": f"{OPEN}Hello!{CLOSE}"}],
+        extra_headers={
+            "X-Amzn-Bedrock-GuardrailIdentifier": "GR12345",
+            "X-Amzn-Bedrock-GuardrailVersion": "DRAFT",
+            "X-Amzn-Bedrock-Trace": "ENABLED",
+        },
+        extra_body={"amazon-bedrock-guardrailConfig": {"tagSuffix": "xyz"}},
+    )
+    guardrail = Guardrail("GR12345", version="DRAFT", trace=True, tag_suffix="xyz")
+    client.chat.completions.create(
+        model=MODEL,
+        messages=[{"role": "user", "content": guardrail.tag("Hello!")}],
+        **guardrail.options(),
+    )
+    by_hand, rewritten = bedrock.requests
+    assert rewritten.content == by_hand.content
+    assert {k: v for k, v in rewritten.headers.items() if k.startswith("x-amzn-bedrock-")} == {
+        k: v for k, v in by_hand.headers.items() if k.startswith("x-amzn-bedrock-")
+    }

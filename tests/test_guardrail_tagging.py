@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from types import SimpleNamespace
 from typing import Any
 
 import openai
@@ -62,6 +63,7 @@ def test_tag_needs_a_suffix() -> None:
         pytest.param({"type": "text", "text": "a"}, id="a single part, not a list"),
         pytest.param(42, id="a number"),
         pytest.param([{"type": "text", "text": None}], id="a text part without text"),
+        pytest.param([SimpleNamespace(type="text", text="a")], id="a text part that is not a dict"),
     ],
 )
 def test_tag_refuses_what_it_cannot_tag(content: Any) -> None:

@@ -193,7 +193,7 @@ def _from_error(
     """The SDK keeps only the body's ``error`` member; the keys may sit beside it."""
     try:
         raw: Any = error.response.json()
-    except (ValueError, UnicodeDecodeError):
+    except Exception:  # unread or not JSON (httpx or httpx2 errors): use the parsed body
         raw = None
     sources = [s for s in (raw, error.body) if isinstance(s, Mapping)]
     action = next((s[ACTION_KEY] for s in sources if ACTION_KEY in s), None)

@@ -294,7 +294,11 @@ class Guardrail:
         ]
         fresh = dataclasses.replace(self, tag_suffix=suffix)
         options = fresh.options(extra_headers=extra_headers, extra_body=extra_body)
-        return {"messages": tagged, **options}  # type: ignore[typeddict-item]
+        return TaggedRequest(
+            messages=tagged,
+            extra_headers=options["extra_headers"],
+            extra_body=options["extra_body"],
+        )
 
     @classmethod
     def from_headers(cls, headers: Mapping[str, str]) -> Optional[Guardrail]:
@@ -349,7 +353,14 @@ def _tag_message(message: Any, suffix: str, index: int) -> dict[str, Any]:
 
 def _tag_part(part: Any, suffix: str, where: str) -> Any:
     """A text part with its text tagged; any other part unchanged."""
-    if not isinstance(part, Mapping) or part.get("type") != "text":
+    if not isinstance(part, Mapping):
+        if getattr(part, "type", None) == "text":  # left untagged, it would go unevaluated
+            raise GuardrailError(
+                f"{where.capitalize()} is a {type(part).__name__}; pass text parts as dicts "
+                "({'type': 'text', 'text': ...}) to tag them."
+            )
+        return part
+    if part.get("type") != "text":
         return part
     text = part.get("text")
     if not isinstance(text, str):

@@ -70,7 +70,7 @@ def _hint(settings: Settings, request: httpx.Request) -> Optional[str]:
     return None
 
 
-# Bedrock's AccessDeniedException, and mantle's OpenAI-style code for the same.
+# AWS's error type, and the OpenAI-style code mantle uses and runtime may (BEDROCK_WIRE.md s5).
 _ACCESS_DENIED = ("AccessDeniedException", "access_denied")
 
 

@@ -13,19 +13,35 @@ from ._client import DEFAULT_TIMEOUT, create_async_client, create_client
 from ._endpoints import Endpoint
 from ._errors import BedrockError, ConfigurationError, CredentialsError, ForeignOriginError
 from ._version import __version__
-from .guardrails import Guardrail, GuardrailError, GuardrailNotEnforcedError
+from .guardrails import (
+    AsyncGuardrailStream,
+    Guardrail,
+    GuardrailError,
+    GuardrailNotEnforcedError,
+    GuardrailOutcome,
+    GuardrailStream,
+    GuardTagError,
+    TaggedRequest,
+    guardrail_outcome,
+)
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "AsyncGuardrailStream",
     "BedrockError",
     "ConfigurationError",
     "CredentialsError",
     "Endpoint",
     "ForeignOriginError",
+    "GuardTagError",
     "Guardrail",
     "GuardrailError",
     "GuardrailNotEnforcedError",
+    "GuardrailOutcome",
+    "GuardrailStream",
+    "TaggedRequest",
     "__version__",
     "create_async_client",
     "create_client",
+    "guardrail_outcome",
 ]

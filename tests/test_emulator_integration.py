@@ -178,6 +178,15 @@ async def test_a_client_wide_guardrail_reaches_the_wire_and_the_emulator_interve
     assert GUARDRAIL_ID in (blocked.model_extra or {})["amazon-bedrock-trace"]["guardrail"]["input"]
     assert allowed.choices[0].message.content == "Hello there"
     assert (allowed.model_extra or {})["amazon-bedrock-guardrailAction"] == "NONE"
+    # The project's own reader agrees with what the emulator answered.
+    blocked_outcome = openai_bedrock.guardrail_outcome(blocked)
+    allowed_outcome = openai_bedrock.guardrail_outcome(allowed)
+    assert blocked_outcome is not None
+    assert blocked_outcome.intervened
+    assert blocked_outcome.decided_by == "guardrail_action"
+    assert allowed_outcome is not None
+    assert not allowed_outcome.intervened
+    assert allowed_outcome.trace is not None  # trace was asked for, so it comes either way
     for request in emu.requests:
         assert request.headers["x-amzn-bedrock-guardrailidentifier"] == GUARDRAIL_ID
         assert request.headers["x-amzn-bedrock-guardrailversion"] == "1"
@@ -217,3 +226,17 @@ async def test_a_guardrail_where_bedrock_ignores_it_is_refused_before_sending(
 
     raised(caught.value, openai_bedrock.GuardrailNotEnforcedError)
     assert emu.requests == []
+
+
+def test_a_blocked_stream_reads_as_intervened(emu: BedrockEmulator) -> None:
+    emu.add_guardrail(GUARDRAIL_ID, version=1)
+    guardrail = openai_bedrock.Guardrail(GUARDRAIL_ID, version=1, trace=True)
+    with make(openai_bedrock.create_client, emu, guardrail=guardrail) as client:
+        stream = client.chat.completions.create(model=MODEL, messages=HI, stream=True)
+        with openai_bedrock.GuardrailStream(stream) as guarded:
+            text = "".join(c.choices[0].delta.content or "" for c in guarded if c.choices)
+
+    assert text == "Sorry, the model cannot answer this question."
+    assert guarded.outcome is not None
+    assert guarded.outcome.intervened
+    assert guarded.outcome.trace is not None

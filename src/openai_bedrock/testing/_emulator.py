@@ -138,6 +138,14 @@ class Reply:
 class _Guardrail:
     blocks: Callable[[str], bool]
     blocked_message: str
+    topic: str
+
+
+@dataclass(frozen=True)
+class _Assessment:
+    blocked: bool
+    message: str
+    trace: Optional[dict[str, Any]]
 
 
 @dataclass
@@ -327,18 +335,20 @@ class BedrockEmulator:
         *,
         blocks: Optional[Callable[[str], bool]] = None,
         blocked_message: str = shapes.BLOCKED_MESSAGE,
+        topic: str = "Denied topic",
     ) -> None:
         """Make a guardrail known; requests naming another one get 400 ValidationException.
 
         ``blocks(text)`` gets the evaluated input (the tagged content when the request
         uses input tags, else all user text) and returns whether the guardrail
-        intervenes; None blocks every input. Runtime chat completions only: mantle and
+        intervenes; None blocks every input. ``topic`` names the denied topic in the
+        trace of a blocked request. Runtime chat completions only: mantle and
         the Responses API ignore guardrail headers, as Bedrock does (BEDROCK_WIRE.md
         section 4).
         """
         with self._lock:
             self._state.guardrails[(identifier, str(version))] = _Guardrail(
-                blocks or (lambda _text: True), blocked_message
+                blocks or (lambda _text: True), blocked_message, topic
             )
 
     def reset(self) -> None:
@@ -467,29 +477,28 @@ class BedrockEmulator:
         created = int(now.timestamp())
 
         guardrail = self._guardrail(record, body, texts)
-        if guardrail is not None and guardrail[0] == "INTERVENED":
-            blocked_message, trace = guardrail[1], guardrail[2]
+        if guardrail is not None and guardrail.blocked:
             if not stream:
                 return self._json(
                     record,
                     now,
                     shapes.guardrail_intervention(
-                        **common, created=created, blocked_message=blocked_message, trace=trace
+                        **common,
+                        created=created,
+                        blocked_message=guardrail.message,
+                        trace=guardrail.trace,
                     ),
                 )
             return self._sse(
                 record,
                 now,
-                shapes.chat_stream_events(
+                shapes.guardrail_stream_events(
                     **common,
                     created=created,
-                    pieces=[blocked_message],
-                    include_usage=self._include_usage(body),
-                    every_chunk={"amazon-bedrock-guardrailAction": "INTERVENED"},
-                    last_chunk={"amazon-bedrock-trace": trace} if trace else None,
+                    blocked_message=guardrail.message,
+                    trace=guardrail.trace,
                 ),
             )
-        extra = {"amazon-bedrock-guardrailAction": "NONE"} if guardrail is not None else None
 
         message = self._answer(body, _strip_tags(user[-1]) if user else "")
         content = message.pop("content", None)
@@ -498,20 +507,18 @@ class BedrockEmulator:
         )
         completion_tokens = _tokens(content or "")
         if not stream:
-            return self._json(
-                record,
-                now,
-                shapes.chat_completion(
-                    **common,
-                    created=created,
-                    content=content,
-                    message=message,
-                    finish_reason=finish,
-                    prompt_tokens=prompt_tokens,
-                    completion_tokens=completion_tokens,
-                    extra=extra,
-                ),
+            completion = shapes.chat_completion(
+                **common,
+                created=created,
+                content=content,
+                message=message,
+                finish_reason=finish,
+                prompt_tokens=prompt_tokens,
+                completion_tokens=completion_tokens,
             )
+            if guardrail is not None:
+                completion = shapes.guardrail_passed(completion, trace=guardrail.trace)
+            return self._json(record, now, completion)
         if "tool_calls" in message:  # stream deltas index their tool calls
             message["tool_calls"] = [
                 {"index": i, **call} for i, call in enumerate(message["tool_calls"])
@@ -528,7 +535,10 @@ class BedrockEmulator:
                 completion_tokens=completion_tokens,
                 message=message,
                 finish_reason=finish,
-                every_chunk=extra,
+                every_chunk={shapes.GUARDRAIL_ACTION: "NONE"} if guardrail else None,
+                last_chunk={shapes.GUARDRAIL_TRACE: guardrail.trace}
+                if guardrail and guardrail.trace
+                else None,
             ),
         )
 
@@ -544,8 +554,8 @@ class BedrockEmulator:
 
     def _guardrail(
         self, record: EmulatedRequest, body: dict[str, Any], texts: list[tuple[Any, str]]
-    ) -> Optional[tuple[str, str, Optional[dict[str, Any]]]]:
-        """None without guardrail headers; else ("NONE" | "INTERVENED", message, trace)."""
+    ) -> Optional[_Assessment]:
+        """None without guardrail headers; else whether the guardrail blocks, and how."""
         if self.endpoint == "mantle":
             return None  # mantle ignores guardrail headers (section 4)
         identifier = record.header(_GUARDRAIL_ID)
@@ -583,16 +593,17 @@ class BedrockEmulator:
             else []
         )
         evaluated = "\n".join(tagged) if tagged else "\n".join(t for r, t in texts if r == "user")
-        if not known.blocks(evaluated):
-            return ("NONE", "", None)
+        blocked = bool(known.blocks(evaluated))
         trace = None
         if (record.header(_TRACE) or "").upper() in ("ENABLED", "ENABLED_FULL"):
             trace = shapes.guardrail_trace(
                 identifier.rsplit("/", 1)[-1],
                 guarded_characters=len(evaluated),
                 total_characters=len(everything),
+                # A denied topic in the trace when it blocks; only metrics when it passes.
+                topic=known.topic if blocked else None,
             )
-        return ("INTERVENED", known.blocked_message, trace)
+        return _Assessment(blocked, known.blocked_message, trace)
 
     def _responses(self, record: EmulatedRequest, now: dt.datetime) -> Reply:
         body = self._body(record)

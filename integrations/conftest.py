@@ -8,6 +8,8 @@ loaded for this directory, so the network guard and environment isolation live h
 
 from __future__ import annotations
 
+import ast
+import inspect
 import ipaddress
 import os
 import socket
@@ -130,3 +132,33 @@ def assert_signed_and_guarded(emu: BedrockEmulator, *, calls: int = 1) -> list[A
     chats = [r for r in emu.requests if r.path.endswith("/chat/completions")]
     assert len(chats) >= calls, [r.path for r in emu.requests]
     return chats
+
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def readme_recipe(library: str) -> str:
+    """The first Python block after ``**library**`` in the README's frameworks section."""
+    section = README.read_text(encoding="utf-8").split("## Using it with frameworks", 1)[1]
+    section = section.split("\n## ", 1)[0]
+    after = section.split(f"**{library}**", 1)[1]
+    return after.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+@pytest.fixture
+def recipe_env(emulator: BedrockEmulator, monkeypatch: pytest.MonkeyPatch) -> BedrockEmulator:
+    """Point README recipes, unchanged, at the emulator through the environment."""
+    monkeypatch.setenv("AWS_BEDROCK_BASE_URL", emulator.base_url)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", emulator.access_key_id)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", emulator.secret_access_key)
+    return emulator
+
+
+async def run_recipe(source: str) -> dict[str, Any]:
+    """Run README code (top-level ``await`` allowed); return its variables."""
+    code = compile(source, str(README), "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+    namespace: dict[str, Any] = {"__name__": "readme_recipe"}
+    result = eval(code, namespace)  # noqa: S307 - our own README, the point of the test
+    if inspect.iscoroutine(result):
+        await result
+    return namespace

@@ -9,7 +9,7 @@ import instructor
 import openai
 import pydantic
 
-from conftest import MODEL, assert_signed_and_guarded
+from conftest import MODEL, assert_signed_and_guarded, readme_recipe, run_recipe
 from openai_bedrock.testing import BedrockEmulator
 
 
@@ -106,3 +106,12 @@ async def test_streamed_json_partials_on_the_async_client(
     assert City.model_validate(partials[-1].model_dump()) == City(**CITY)
     (request,) = assert_signed_and_guarded(emulator)
     assert request.json()["stream"] is True
+
+
+async def test_the_readme_recipe_runs(recipe_env: BedrockEmulator) -> None:
+    recipe_env.reply = answer_as_the_mode_asks
+
+    namespace = await run_recipe(readme_recipe("instructor"))
+
+    assert namespace["city"].model_dump() == CITY
+    assert [r.verdict for r in recipe_env.requests] == ["ok"]

@@ -9,11 +9,13 @@ import openai
 import pydantic
 from langchain_openai import ChatOpenAI
 
-from conftest import BLOCKED_MESSAGE, MODEL, assert_signed_and_guarded
+from conftest import BLOCKED_MESSAGE, MODEL, assert_signed_and_guarded, readme_recipe, run_recipe
 from openai_bedrock.testing import BedrockEmulator
 
 
-def chat_model(client: openai.OpenAI, async_client: openai.AsyncOpenAI) -> ChatOpenAI:
+def chat_model(
+    client: openai.OpenAI, async_client: openai.AsyncOpenAI, **options: Any
+) -> ChatOpenAI:
     """The README recipe: ChatOpenAI on our clients, so it never builds its own."""
     return ChatOpenAI(
         model=MODEL,
@@ -22,15 +24,19 @@ def chat_model(client: openai.OpenAI, async_client: openai.AsyncOpenAI) -> ChatO
         root_client=client,
         root_async_client=async_client,
         stream_usage=True,  # Bedrock sends the usage chunk (stream_options.include_usage)
+        **options,
     )
 
 
 def test_invoke_answers_through_the_guarded_client(
     emulator: BedrockEmulator, client: openai.OpenAI, async_client: openai.AsyncOpenAI
 ) -> None:
-    message = chat_model(client, async_client).invoke("Say hello")
+    model = chat_model(client, async_client, include_response_headers=True)
+
+    message = model.invoke("Say hello")
 
     assert message.content == "Say hello"  # the emulator echoes the last user message
+    assert message.response_metadata["headers"]["x-request-id"]  # Bedrock's request id
     (request,) = assert_signed_and_guarded(emulator)
     assert request.json()["model"] == MODEL
     assert "stream" not in request.json() or request.json()["stream"] is False
@@ -109,3 +115,10 @@ def test_structured_output_with_json_schema_and_tools(
     schema_request, tool_request = assert_signed_and_guarded(emulator, calls=2)
     assert schema_request.json()["response_format"]["type"] == "json_schema"
     assert tool_request.json()["tools"][0]["function"]["name"] == "Person"
+
+
+async def test_the_readme_recipe_runs(recipe_env: BedrockEmulator) -> None:
+    await run_recipe(readme_recipe("LangChain"))
+
+    assert [r.json().get("stream", False) for r in recipe_env.requests] == [False, True]
+    assert [r.verdict for r in recipe_env.requests] == ["ok", "ok"]

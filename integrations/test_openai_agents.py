@@ -12,7 +12,7 @@ import pytest
 from agents import Agent, OpenAIChatCompletionsModel, Runner, function_tool
 
 import openai_bedrock
-from conftest import MODEL, assert_signed_and_guarded
+from conftest import MODEL, assert_signed_and_guarded, readme_recipe, run_recipe
 from openai_bedrock.testing import BedrockEmulator
 
 
@@ -58,6 +58,7 @@ async def test_a_streamed_run_yields_text_deltas(
     assert len(deltas) > 1
     assert "".join(deltas) == "Hello from a stream of several chunks"
     assert result.final_output == "Hello from a stream of several chunks"
+    assert result.raw_responses[0].request_id
     (request,) = assert_signed_and_guarded(emulator)
     assert request.json()["stream"] is True
 
@@ -104,3 +105,10 @@ async def test_the_responses_api_default_refuses_a_guardrail_bedrock_would_ignor
         await Runner.run(agent, "Say hello")
 
     assert emulator.requests == []
+
+
+async def test_the_readme_recipe_runs(recipe_env: BedrockEmulator) -> None:
+    namespace = await run_recipe(readme_recipe("OpenAI Agents SDK"))
+
+    assert namespace["result"].final_output == "Hello!"
+    assert [r.verdict for r in recipe_env.requests] == ["ok"]

@@ -13,7 +13,7 @@ from pydantic_ai.models.openai import OpenAIChatModel, OpenAIResponsesModel
 from pydantic_ai.providers.openai import OpenAIProvider
 
 import openai_bedrock
-from conftest import MODEL, assert_signed_and_guarded
+from conftest import MODEL, assert_signed_and_guarded, readme_recipe, run_recipe
 from openai_bedrock.testing import BedrockEmulator
 
 
@@ -89,3 +89,10 @@ async def test_the_responses_model_refuses_a_guardrail_bedrock_would_ignore(
         await Agent(model).run("Say hello")
 
     assert emulator.requests == []
+
+
+async def test_the_readme_recipe_runs(recipe_env: BedrockEmulator) -> None:
+    namespace = await run_recipe(readme_recipe("Pydantic AI"))
+
+    assert namespace["result"].output == "Hello!"
+    assert [r.verdict for r in recipe_env.requests] == ["ok"]

@@ -106,6 +106,18 @@ def test_a_bearer_api_key_is_accepted(emu: BedrockEmulator) -> None:
     assert emu.requests[-1].verdict == "ok"
 
 
+def test_configured_api_keys_are_accepted_too() -> None:
+    own = "ABSK" + "B" * 120
+    with BedrockEmulator(api_keys=[own]) as emu:
+        with client(emu, api_key=own) as c:
+            c.chat.completions.create(model=MODEL, messages=HI)
+        emu.rotate_credentials()
+        with client(emu, api_key=own) as c:
+            c.chat.completions.create(model=MODEL, messages=HI)
+
+    assert [r.verdict for r in emu.requests] == ["ok", "ok"]
+
+
 def test_an_unknown_api_key_is_refused(emu: BedrockEmulator) -> None:
     with (
         client(emu, api_key="ABSK" + "A" * 120) as c,
@@ -486,3 +498,23 @@ def test_mantle_ignores_guardrail_headers() -> None:
 
     assert response.status_code == 200
     assert "amazon-bedrock-guardrailAction" not in response.json()
+
+
+def test_responses_stream_as_the_responses_api_does() -> None:
+    with BedrockEmulator(endpoint="mantle") as emu, client(emu) as c:
+        events = list(
+            c.responses.create(model="openai.gpt-oss-120b", input="one two three", stream=True)
+        )
+
+    types = [event.type for event in events]
+    assert types[:4] == [
+        "response.created",
+        "response.in_progress",
+        "response.output_item.added",
+        "response.content_part.added",
+    ]
+    assert types[-1] == "response.completed"
+    deltas = [e.delta for e in events if e.type == "response.output_text.delta"]
+    assert "".join(deltas) == "one two three"
+    assert events[-1].response.output_text == "one two three"
+    assert [e.sequence_number for e in events] == list(range(len(events)))

@@ -9,7 +9,23 @@
   needed by the tests that use it, not by this package.
 """
 
-from ._emulator import BedrockEmulator, EmulatedRequest
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from ._vcr import vcr_config
 
+if TYPE_CHECKING:
+    from ._emulator import BedrockEmulator, EmulatedRequest
+
 __all__ = ["BedrockEmulator", "EmulatedRequest", "vcr_config"]
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use, so loading the pytest plugin (this package) starts and
+    # imports nothing of the emulator until a test asks for it.
+    if name in ("BedrockEmulator", "EmulatedRequest"):
+        from . import _emulator
+
+        return getattr(_emulator, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -34,6 +34,11 @@ __all__ = ["BedrockEmulator", "EmulatedRequest"]
 Endpoint = Literal["runtime", "mantle"]
 ReplyFunction = Callable[[dict[str, Any]], Union[str, Mapping[str, Any]]]
 FAULTS = ("throttle", "internal", "unavailable", "drop", "slow_stream")
+_FAULT_ERRORS: dict[str, Callable[[], shapes.ErrorReply]] = {
+    "throttle": shapes.throttling,
+    "internal": shapes.internal_error,
+    "unavailable": shapes.service_unavailable,
+}
 
 # endpoint -> (path prefix, SigV4 signing name), BEDROCK_WIRE.md section 1.
 _ENDPOINTS: dict[str, tuple[str, str]] = {
@@ -65,26 +70,45 @@ class _Headers(httpx.Headers):
         return f"Headers({shown!r})"
 
 
-@dataclass(repr=False)
 class EmulatedRequest:
     """One request as the emulator received it, and what it answered.
 
-    ``auth`` is ``"sigv4"``, ``"bearer"`` or None (no credentials); ``verdict`` is
-    ``"ok"``, the AWS error type it answered (``"InvalidSignatureException"``,
-    ``"ThrottlingException"``, ...) or ``"dropped"`` (connection closed, ``status``
-    0); ``reason`` says in words why authentication failed. ``repr()`` never shows
+    ``method``, ``path``, ``query`` (the raw query string), ``headers`` (case-insensitive,
+    as received), ``body`` (bytes). ``auth`` is ``"sigv4"``, ``"bearer"`` or None (no
+    credentials); ``verdict`` is ``"ok"``, the AWS error type it answered
+    (``"InvalidSignatureException"``, ``"ThrottlingException"``, ...) or ``"dropped"``
+    (connection closed, ``status`` 0); ``reason`` says in words why authentication
+    failed; ``request_id`` is the ``x-amzn-RequestId`` answered. ``repr()`` never shows
     credentials.
     """
 
-    method: str
-    path: str
-    query: str
-    headers: httpx.Headers
-    body: bytes
-    auth: Optional[str] = None
-    verdict: str = "ok"
-    status: int = 0
-    reason: str = ""
+    def __init__(
+        self, method: str, path: str, query: str, headers: Sequence[tuple[str, str]], body: bytes
+    ) -> None:
+        self.method = method
+        self.path = path
+        self.query = query
+        self.body = body
+        self.auth: Optional[str] = None
+        self.verdict = "ok"
+        self.status = 0
+        self.reason = ""
+        self.request_id = ""
+        self._raw_headers = headers
+        self._headers: Optional[httpx.Headers] = None
+
+    @property
+    def headers(self) -> httpx.Headers:
+        # Built on first use: most recorded requests are never inspected.
+        if self._headers is None:
+            self._headers = _Headers(list(self._raw_headers))
+        return self._headers
+
+    def header(self, name: str) -> Optional[str]:
+        """The first value of header ``name`` (any case), or None; without building
+        ``headers``."""
+        lname = name.lower()
+        return next((v for n, v in self._raw_headers if n.lower() == lname), None)
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -114,6 +138,14 @@ class Reply:
 class _Guardrail:
     blocks: Callable[[str], bool]
     blocked_message: str
+    topic: str
+
+
+@dataclass(frozen=True)
+class _Assessment:
+    blocked: bool
+    message: str
+    trace: Optional[dict[str, Any]]
 
 
 @dataclass
@@ -127,7 +159,7 @@ def _random(alphabet: str, length: int) -> str:
     return "".join(secrets.choice(alphabet) for _ in range(length))
 
 
-def _new_keys(session_token: bool) -> Keys:
+def _new_keys(session_token: bool, extra_api_keys: frozenset[str] = frozenset()) -> Keys:
     """Credentials in AWS's formats, so scrubbers and validators treat them as real."""
     upper = string.ascii_uppercase + string.digits
     secret_alphabet = string.ascii_letters + string.digits + "+/"
@@ -140,7 +172,8 @@ def _new_keys(session_token: bool) -> Keys:
         session_token=("IQoJb3JpZ2luX2Vj" + _random(secret_alphabet, 120))
         if session_token
         else None,
-        api_keys=frozenset({"ABSK" + base64.b64encode(inner.encode()).decode()}),
+        api_key="ABSK" + base64.b64encode(inner.encode()).decode(),
+        extra_api_keys=extra_api_keys,
     )
 
 
@@ -177,6 +210,8 @@ class BedrockEmulator:
             403 "You don't have access to the model" error.
         clock_offset: Seconds added to the emulator's clock, to test clock skew.
         session_token: Generate and require a session token with the access key.
+        api_keys: More Bearer values to accept besides the generated ``api_key`` (your
+            own test keys); ``rotate_credentials()`` keeps them.
         stream_delay: Seconds between SSE frames once a ``"slow_stream"`` fault fires.
 
     Example::
@@ -199,6 +234,7 @@ class BedrockEmulator:
         models: Optional[Iterable[str]] = None,
         clock_offset: float = 0.0,
         session_token: bool = False,
+        api_keys: Optional[Iterable[str]] = None,
         stream_delay: float = 0.05,
     ) -> None:
         if endpoint not in _ENDPOINTS:
@@ -213,7 +249,8 @@ class BedrockEmulator:
         self._prefix, self.service = _ENDPOINTS[endpoint]
         self._with_token = session_token
         self._lock = threading.Lock()
-        self._state = _State(_new_keys(session_token))
+        self._extra_api_keys = frozenset(api_keys or ())
+        self._state = _State(_new_keys(session_token, self._extra_api_keys))
         self._server: Any = None
 
     # --- lifecycle ---------------------------------------------------------------------
@@ -268,13 +305,13 @@ class BedrockEmulator:
 
     @property
     def api_key(self) -> str:
-        return next(iter(self._state.keys.api_keys))
+        return self._state.keys.api_key
 
     def rotate_credentials(self) -> None:
-        """Replace the access key, secret, session token and API key; old ones are
-        rejected from now on."""
+        """Replace the access key, secret, session token and generated API key; old ones
+        are rejected from now on."""
         with self._lock:
-            self._state.keys = _new_keys(self._with_token)
+            self._state.keys = _new_keys(self._with_token, self._extra_api_keys)
 
     # --- scripting ---------------------------------------------------------------------
 
@@ -298,18 +335,20 @@ class BedrockEmulator:
         *,
         blocks: Optional[Callable[[str], bool]] = None,
         blocked_message: str = shapes.BLOCKED_MESSAGE,
+        topic: str = "Denied topic",
     ) -> None:
         """Make a guardrail known; requests naming another one get 400 ValidationException.
 
         ``blocks(text)`` gets the evaluated input (the tagged content when the request
         uses input tags, else all user text) and returns whether the guardrail
-        intervenes; None blocks every input. Runtime chat completions only: mantle and
+        intervenes; None blocks every input. ``topic`` names the denied topic in the
+        trace of a blocked request. Runtime chat completions only: mantle and
         the Responses API ignore guardrail headers, as Bedrock does (BEDROCK_WIRE.md
         section 4).
         """
         with self._lock:
             self._state.guardrails[(identifier, str(version))] = _Guardrail(
-                blocks or (lambda _text: True), blocked_message
+                blocks or (lambda _text: True), blocked_message, topic
             )
 
     def reset(self) -> None:
@@ -329,7 +368,7 @@ class BedrockEmulator:
     ) -> Reply:
         """Answer one request (called by the server thread; also usable directly)."""
         path, _, query = target.partition("?")
-        record = EmulatedRequest(method, path, query, _Headers(list(headers)), body)
+        record = EmulatedRequest(method, path, query, headers, body)
         self.requests.append(record)
         now = self.now()
         verdict = authenticate(
@@ -353,11 +392,7 @@ class BedrockEmulator:
         if fault == "drop":
             record.verdict = "dropped"
             return Reply(0, [], drop=True)
-        error = {
-            "throttle": shapes.throttling,
-            "internal": shapes.internal_error,
-            "unavailable": shapes.service_unavailable,
-        }.get(fault or "")
+        error = _FAULT_ERRORS.get(fault or "")
         if error is not None:
             return self._error(record, error(), now)
         try:
@@ -386,20 +421,23 @@ class BedrockEmulator:
             return self._model
         return None
 
-    def _headers(self, now: dt.datetime, content_type: str) -> list[tuple[str, str]]:
+    def _headers(
+        self, record: EmulatedRequest, now: dt.datetime, content_type: str
+    ) -> list[tuple[str, str]]:
+        record.request_id = str(uuid.uuid4())
         return [
             ("Date", email.utils.format_datetime(now, usegmt=True)),
             ("Content-Type", content_type),
-            ("x-amzn-RequestId", str(uuid.uuid4())),
+            ("x-amzn-RequestId", record.request_id),
         ]
 
     def _json(self, record: EmulatedRequest, now: dt.datetime, value: Any) -> Reply:
         record.status = 200
-        return Reply(200, self._headers(now, "application/json"), shapes.dumps(value))
+        return Reply(200, self._headers(record, now, "application/json"), shapes.dumps(value))
 
     def _error(self, record: EmulatedRequest, error: shapes.ErrorReply, now: dt.datetime) -> Reply:
         record.verdict, record.status = error.code, error.status
-        headers = self._headers(now, "application/json")
+        headers = self._headers(record, now, "application/json")
         headers.append(("x-amzn-ErrorType", error.error_type))
         return Reply(error.status, headers, error.content)
 
@@ -439,29 +477,28 @@ class BedrockEmulator:
         created = int(now.timestamp())
 
         guardrail = self._guardrail(record, body, texts)
-        if guardrail is not None and guardrail[0] == "INTERVENED":
-            blocked_message, trace = guardrail[1], guardrail[2]
+        if guardrail is not None and guardrail.blocked:
             if not stream:
                 return self._json(
                     record,
                     now,
                     shapes.guardrail_intervention(
-                        **common, created=created, blocked_message=blocked_message, trace=trace
+                        **common,
+                        created=created,
+                        blocked_message=guardrail.message,
+                        trace=guardrail.trace,
                     ),
                 )
             return self._sse(
                 record,
                 now,
-                shapes.chat_stream_events(
+                shapes.guardrail_stream_events(
                     **common,
                     created=created,
-                    pieces=[blocked_message],
-                    include_usage=self._include_usage(body),
-                    every_chunk={"amazon-bedrock-guardrailAction": "INTERVENED"},
-                    last_chunk={"amazon-bedrock-trace": trace} if trace else None,
+                    blocked_message=guardrail.message,
+                    trace=guardrail.trace,
                 ),
             )
-        extra = {"amazon-bedrock-guardrailAction": "NONE"} if guardrail is not None else None
 
         message = self._answer(body, _strip_tags(user[-1]) if user else "")
         content = message.pop("content", None)
@@ -470,20 +507,18 @@ class BedrockEmulator:
         )
         completion_tokens = _tokens(content or "")
         if not stream:
-            return self._json(
-                record,
-                now,
-                shapes.chat_completion(
-                    **common,
-                    created=created,
-                    content=content,
-                    message=message,
-                    finish_reason=finish,
-                    prompt_tokens=prompt_tokens,
-                    completion_tokens=completion_tokens,
-                    extra=extra,
-                ),
+            completion = shapes.chat_completion(
+                **common,
+                created=created,
+                content=content,
+                message=message,
+                finish_reason=finish,
+                prompt_tokens=prompt_tokens,
+                completion_tokens=completion_tokens,
             )
+            if guardrail is not None:
+                completion = shapes.guardrail_passed(completion, trace=guardrail.trace)
+            return self._json(record, now, completion)
         if "tool_calls" in message:  # stream deltas index their tool calls
             message["tool_calls"] = [
                 {"index": i, **call} for i, call in enumerate(message["tool_calls"])
@@ -500,7 +535,10 @@ class BedrockEmulator:
                 completion_tokens=completion_tokens,
                 message=message,
                 finish_reason=finish,
-                every_chunk=extra,
+                every_chunk={shapes.GUARDRAIL_ACTION: "NONE"} if guardrail else None,
+                last_chunk={shapes.GUARDRAIL_TRACE: guardrail.trace}
+                if guardrail and guardrail.trace
+                else None,
             ),
         )
 
@@ -512,16 +550,16 @@ class BedrockEmulator:
     def _sse(self, record: EmulatedRequest, now: dt.datetime, events: list[Any]) -> Reply:
         record.status = 200
         frames = [shapes.sse_event(event) for event in events] + [shapes.SSE_DONE]
-        return Reply(200, self._headers(now, "text/event-stream"), frames=frames)
+        return Reply(200, self._headers(record, now, "text/event-stream"), frames=frames)
 
     def _guardrail(
         self, record: EmulatedRequest, body: dict[str, Any], texts: list[tuple[Any, str]]
-    ) -> Optional[tuple[str, str, Optional[dict[str, Any]]]]:
-        """None without guardrail headers; else ("NONE" | "INTERVENED", message, trace)."""
+    ) -> Optional[_Assessment]:
+        """None without guardrail headers; else whether the guardrail blocks, and how."""
         if self.endpoint == "mantle":
             return None  # mantle ignores guardrail headers (section 4)
-        identifier = record.headers.get(_GUARDRAIL_ID)
-        version = record.headers.get(_GUARDRAIL_VERSION)
+        identifier = record.header(_GUARDRAIL_ID)
+        version = record.header(_GUARDRAIL_VERSION)
         if identifier is None and version is None:
             if _GUARDRAIL_CONFIG in body:
                 raise _Rejected(
@@ -555,21 +593,20 @@ class BedrockEmulator:
             else []
         )
         evaluated = "\n".join(tagged) if tagged else "\n".join(t for r, t in texts if r == "user")
-        if not known.blocks(evaluated):
-            return ("NONE", "", None)
+        blocked = bool(known.blocks(evaluated))
         trace = None
-        if (record.headers.get(_TRACE) or "").upper() in ("ENABLED", "ENABLED_FULL"):
+        if (record.header(_TRACE) or "").upper() in ("ENABLED", "ENABLED_FULL"):
             trace = shapes.guardrail_trace(
                 identifier.rsplit("/", 1)[-1],
                 guarded_characters=len(evaluated),
                 total_characters=len(everything),
+                # A denied topic in the trace when it blocks; only metrics when it passes.
+                topic=known.topic if blocked else None,
             )
-        return ("INTERVENED", known.blocked_message, trace)
+        return _Assessment(blocked, known.blocked_message, trace)
 
     def _responses(self, record: EmulatedRequest, now: dt.datetime) -> Reply:
         body = self._body(record)
-        if body.get("stream") is True:
-            raise _Rejected(shapes.validation("The emulator does not stream the Responses API."))
         given = body.get("input")
         if isinstance(given, str):
             last, prompt = given, given
@@ -584,19 +621,20 @@ class BedrockEmulator:
             raise _Rejected(shapes.validation("Missing required field: input."))
         text = self._answer(body, last).get("content") or ""
         hex_id = uuid.uuid4().hex
-        return self._json(
-            record,
-            now,
-            shapes.response_object(
-                id=f"resp_{hex_id}",
-                model=body["model"],
-                created_at=int(now.timestamp()),
-                text=text,
-                message_id=f"msg_{hex_id}",
-                input_tokens=_tokens(prompt) + _tokens(str(body.get("instructions") or "")),
-                output_tokens=_tokens(text),
-            ),
+        response = shapes.response_object(
+            id=f"resp_{hex_id}",
+            model=body["model"],
+            created_at=int(now.timestamp()),
+            text=text,
+            message_id=f"msg_{hex_id}",
+            input_tokens=_tokens(prompt) + _tokens(str(body.get("instructions") or "")),
+            output_tokens=_tokens(text),
         )
+        if body.get("stream") is not True:
+            return self._json(record, now, response)
+        record.status = 200
+        frames = [shapes.sse_named_event(e) for e in shapes.response_stream_events(response)]
+        return Reply(200, self._headers(record, now, "text/event-stream"), frames=frames)
 
     def _listed(self) -> list[str]:
         return (

@@ -1,4 +1,4 @@
-"""The emulator's HTTP/1.1 server: stdlib ``http.server`` in a background thread.
+"""The emulator's HTTP/1.1 server: stdlib ``socketserver`` in a background thread.
 
 Hand-written on the standard library so the testing kit adds no dependency. One thread
 per connection, keep-alive, each response written with a single ``sendall`` (Nagle's
@@ -9,8 +9,8 @@ every frame when it is written.
 from __future__ import annotations
 
 import contextlib
-import http.server
 import socket
+import socketserver
 import threading
 import time
 from http import HTTPStatus
@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ._emulator import BedrockEmulator, Reply
 
+_MAX_LINE = 65536
+_MAX_HEADERS = 200
 _GONE = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError)
 
 
@@ -32,8 +34,14 @@ def _head(reply: Reply, extra: list[tuple[str, str]]) -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(socketserver.StreamRequestHandler):
+    """Serves one connection: requests in a loop until the client closes or says so.
+
+    Hand-written rather than ``http.server.BaseHTTPRequestHandler``, whose header
+    parsing (``email.parser``) costs more than everything else the emulator does per
+    request, and which writes its own ``Date`` and ``Server`` headers.
+    """
+
     disable_nagle_algorithm = True
     timeout = 120  # seconds an idle keep-alive connection is kept
     server: _Server
@@ -47,56 +55,79 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         with contextlib.suppress(*_GONE, OSError):
             super().finish()
 
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # the emulator records requests itself; stderr noise helps nobody
+    def handle(self) -> None:
+        with contextlib.suppress(*_GONE, OSError):
+            while self._handle_one():
+                pass
 
-    def _read_body(self) -> bytes:
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            parts: list[bytes] = []
-            while True:
-                size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass  # trailers
-                    return b"".join(parts)
-                parts.append(self.rfile.read(size))
-                self.rfile.readline()
-        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
-
-    def _serve(self) -> None:
-        body = self._read_body()
-        reply = self.server.emulator.handle(self.command, self.path, self.headers.items(), body)
+    def _handle_one(self) -> bool:
+        """Serve one request; return whether to keep the connection open."""
+        line = self.rfile.readline(_MAX_LINE + 1)
+        if not line:
+            return False
+        parts = line.decode("latin-1").split()
+        if len(parts) != 3 or not parts[2].startswith("HTTP/1.") or len(line) > _MAX_LINE:
+            self._write_bare(400, "Bad Request")
+            return False
+        method, target, version = parts
+        headers: list[tuple[str, str]] = []
+        while True:
+            raw = self.rfile.readline(_MAX_LINE + 1)
+            if raw in (b"\r\n", b"\n", b""):
+                break
+            name, colon, value = raw.decode("latin-1").partition(":")
+            if not colon or len(headers) >= _MAX_HEADERS or len(raw) > _MAX_LINE:
+                self._write_bare(400, "Bad Request")
+                return False
+            headers.append((name.strip(), value.strip()))
+        lowered = {name.lower(): value for name, value in headers}
+        tokens = {t.strip().lower() for t in lowered.get("connection", "").split(",")}
+        keep_alive = "keep-alive" in tokens if version == "HTTP/1.0" else "close" not in tokens
+        if lowered.get("expect", "").lower() == "100-continue":
+            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        body = self._read_body(lowered)
+        reply = self.server.emulator.handle(method, target, headers, body)
         if reply.drop:
-            self.close_connection = True
-            with contextlib.suppress(OSError):
-                self.connection.shutdown(socket.SHUT_RDWR)
-            return
-        connection = [("Connection", "close")] if self.close_connection else []
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return False
+        connection = [] if keep_alive else [("Connection", "close")]
         if reply.frames is None:
             if reply.delay:
                 time.sleep(reply.delay)
             length = [("Content-Length", str(len(reply.body)))]
             self.wfile.write(_head(reply, length + connection) + reply.body)
-            return
+            return keep_alive
         self.wfile.write(_head(reply, [("Transfer-Encoding", "chunked"), *connection]))
         for frame in reply.frames:
             if reply.delay:
                 time.sleep(reply.delay)
             self.wfile.write(b"%x\r\n%s\r\n" % (len(frame), frame))
         self.wfile.write(b"0\r\n\r\n")
+        return keep_alive
 
-    def handle_one_request(self) -> None:
-        try:
-            super().handle_one_request()
-        except _GONE:
-            self.close_connection = True
+    def _read_body(self, headers: dict[str, str]) -> bytes:
+        if "chunked" in headers.get("transfer-encoding", "").lower():
+            parts: list[bytes] = []
+            while True:
+                size = int(self.rfile.readline(_MAX_LINE).split(b";", 1)[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline(_MAX_LINE) not in (b"\r\n", b"\n", b""):
+                        pass  # trailers
+                    return b"".join(parts)
+                parts.append(self.rfile.read(size))
+                self.rfile.readline(_MAX_LINE)
+        return self.rfile.read(int(headers.get("content-length") or 0))
 
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve
+    def _write_bare(self, status: int, phrase: str) -> None:
+        self.wfile.write(
+            f"HTTP/1.1 {status} {phrase}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".encode()
+        )
 
 
-class _Server(http.server.ThreadingHTTPServer):
+class _Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
     block_on_close = False
+    allow_reuse_address = False  # an ephemeral port; never share one
 
     def __init__(self, emulator: BedrockEmulator) -> None:
         self.emulator = emulator

@@ -15,6 +15,7 @@ Section numbers refer to BEDROCK_WIRE.md.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple, Optional
 
@@ -22,6 +23,8 @@ __all__ = [
     "AUTH_ERROR_NAMESPACE",
     "BLOCKED_MESSAGE",
     "ERROR_NAMESPACE",
+    "GUARDRAIL_ACTION",
+    "GUARDRAIL_TRACE",
     "SSE_DONE",
     "ErrorReply",
     "access_denied",
@@ -32,6 +35,8 @@ __all__ = [
     "expired_token",
     "guardrail_intervention",
     "guardrail_not_found",
+    "guardrail_passed",
+    "guardrail_stream_events",
     "guardrail_trace",
     "iam_denied",
     "incomplete_signature",
@@ -43,12 +48,14 @@ __all__ = [
     "no_model_access",
     "resource_not_found",
     "response_object",
+    "response_stream_events",
     "service_unavailable",
     "signature_expired",
     "signature_mismatch",
     "signature_not_yet_current",
     "sse",
     "sse_event",
+    "sse_named_event",
     "throttling",
     "unknown_operation",
     "unrecognized_client",
@@ -209,27 +216,36 @@ def sse(events: Iterable[Mapping[str, Any]]) -> bytes:
 
 # --- Guardrails (section 4, 8C) ----------------------------------------------------------
 
+# Top-level keys of InvokeModel responses: DOCUMENTED there (S-grtest, S-invoke),
+# INFERRED for Chat Completions (section 4).
+GUARDRAIL_ACTION = "amazon-bedrock-guardrailAction"
+GUARDRAIL_TRACE = "amazon-bedrock-trace"
+
 
 def guardrail_trace(
     guardrail_id: str,
     *,
     guarded_characters: int,
     total_characters: int,
-    topic: str = "Lockpicking",
+    topic: Optional[str] = "Lockpicking",
     latency_ms: int = 212,
 ) -> dict[str, Any]:
     """``amazon-bedrock-trace`` for an input blocked by a denied topic.
 
-    Layout DOCUMENTED for InvokeModel (S-grtest, S-invoke), INFERRED for Chat
-    Completions; the topic name and numbers GUESS (section 8C).
+    ``topic=None`` gives the trace of an input that passed: no policy assessment, only
+    the metrics. Layout DOCUMENTED for InvokeModel (S-grtest, S-invoke), INFERRED for
+    Chat Completions; the topic name and numbers GUESS (section 8C).
     """
+    assessment: dict[str, Any] = {}
+    if topic is not None:
+        assessment["topicPolicy"] = {
+            "topics": [{"name": topic, "type": "DENY", "action": "BLOCKED"}]
+        }
     return {
         "guardrail": {
             "input": {
                 guardrail_id: {
-                    "topicPolicy": {
-                        "topics": [{"name": topic, "type": "DENY", "action": "BLOCKED"}]
-                    },
+                    **assessment,
                     "invocationMetrics": {
                         "guardrailProcessingLatency": latency_ms,
                         "usage": {
@@ -273,9 +289,9 @@ def guardrail_intervention(
     """
     extra: dict[str, Any] = {}
     if top_level_keys:
-        extra["amazon-bedrock-guardrailAction"] = "INTERVENED"
+        extra[GUARDRAIL_ACTION] = "INTERVENED"
         if trace is not None:
-            extra["amazon-bedrock-trace"] = dict(trace)
+            extra[GUARDRAIL_TRACE] = dict(trace)
     return chat_completion(
         id=id,
         model=model,
@@ -283,6 +299,44 @@ def guardrail_intervention(
         created=created,
         service_tier=None,
         extra=extra,
+    )
+
+
+def guardrail_passed(
+    completion: Mapping[str, Any], *, trace: Optional[Mapping[str, Any]] = None
+) -> dict[str, Any]:
+    """``completion`` as a guardrail that did not intervene returns it: with
+    ``"amazon-bedrock-guardrailAction": "NONE"`` and, when trace is enabled, the trace.
+    DOCUMENTED for InvokeModel, INFERRED for Chat Completions (section 4)."""
+    body = {**completion, GUARDRAIL_ACTION: "NONE"}
+    if trace is not None:
+        body[GUARDRAIL_TRACE] = dict(trace)
+    return body
+
+
+def guardrail_stream_events(
+    *,
+    id: str,
+    model: str,
+    created: int,
+    blocked_message: str = BLOCKED_MESSAGE,
+    trace: Optional[Mapping[str, Any]] = None,
+) -> list[dict[str, Any]]:
+    """The chunks of a streamed completion whose input a guardrail blocked.
+
+    ``"amazon-bedrock-guardrailAction": "INTERVENED"`` in every chunk and the trace
+    (when enabled) in the last one: DOCUMENTED for InvokeModelWithResponseStream,
+    INFERRED for the Chat Completions stream (section 4). The blocked message as the
+    streamed content, in one piece, with ``finish_reason: "stop"``: GUESS (the
+    non-streamed answer's content is 3P-observed, section 8C).
+    """
+    return chat_stream_events(
+        id=id,
+        model=model,
+        created=created,
+        pieces=[blocked_message],
+        every_chunk={GUARDRAIL_ACTION: "INTERVENED"},
+        last_chunk={GUARDRAIL_TRACE: dict(trace)} if trace is not None else None,
     )
 
 
@@ -375,6 +429,54 @@ def response_object(
         "user": None,
         "metadata": {},
     }
+
+
+def response_stream_events(response: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The events of a streamed ``response`` whose last output item is one message.
+
+    ``response`` is the completed object (``response_object``). Event types, order and
+    fields DOCUMENTED (OpenAI Responses API streaming reference): created, in_progress,
+    output_item.added, content_part.added, one output_text.delta per word,
+    output_text.done, content_part.done, output_item.done, completed; each carries a
+    ``sequence_number``. That mantle streams them this way INFERRED (section 1: mantle
+    serves the OpenAI Responses API); the per-word deltas GUESS.
+    """
+    final = dict(response)
+    message = dict(final["output"][-1])
+    text = "".join(part.get("text", "") for part in message["content"])
+    index = len(final["output"]) - 1
+    where = {"item_id": message["id"], "output_index": index, "content_index": 0}
+    empty_part = {"type": "output_text", "text": "", "annotations": [], "logprobs": []}
+    started = {**final, "status": "in_progress", "output": [], "usage": None}
+    events: list[dict[str, Any]] = [
+        {"type": "response.created", "response": started},
+        {"type": "response.in_progress", "response": started},
+        {
+            "type": "response.output_item.added",
+            "output_index": index,
+            "item": {**message, "status": "in_progress", "content": []},
+        },
+        {"type": "response.content_part.added", **where, "part": empty_part},
+    ]
+    events += [
+        {"type": "response.output_text.delta", **where, "delta": piece, "logprobs": []}
+        for piece in re.findall(r"\S+\s*|\s+", text)
+    ]
+    events += [
+        {"type": "response.output_text.done", **where, "text": text, "logprobs": []},
+        {"type": "response.content_part.done", **where, "part": message["content"][0]},
+        {"type": "response.output_item.done", "output_index": index, "item": message},
+        {"type": "response.completed", "response": final},
+    ]
+    for number, event in enumerate(events):
+        event["sequence_number"] = number
+    return events
+
+
+def sse_named_event(event: Mapping[str, Any]) -> bytes:
+    """An ``event: <type>`` + ``data:`` frame, as the Responses API streams. DOCUMENTED
+    (OpenAI); no ``[DONE]`` follows the last one."""
+    return b"event: " + str(event["type"]).encode() + b"\n" + sse_event(event)
 
 
 # --- Errors (section 5, 8D, 8E) ----------------------------------------------------------

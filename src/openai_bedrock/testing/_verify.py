@@ -21,6 +21,7 @@ import hashlib
 import hmac
 import re
 from collections.abc import Sequence
+from types import SimpleNamespace
 from typing import Any, NamedTuple, Optional
 from urllib.parse import quote, urlsplit
 
@@ -41,7 +42,8 @@ class Keys(NamedTuple):
     access_key_id: str
     secret_access_key: str
     session_token: Optional[str]
-    api_keys: frozenset[str]
+    api_key: str
+    extra_api_keys: frozenset[str] = frozenset()
 
 
 class Verdict(NamedTuple):
@@ -51,6 +53,33 @@ class Verdict(NamedTuple):
     auth: Optional[str]  # "sigv4", "bearer" or None
     error: Optional[shapes.ErrorReply]
     reason: str = ""
+
+
+class _SignedHeaders(dict[str, list[str]]):
+    """The ``get_all`` view of headers that ``SigV4Auth.canonical_headers`` reads."""
+
+    def get_all(self, name: str) -> list[str]:
+        return self[name]
+
+
+def _parse_amz_date(value: str) -> dt.datetime:
+    """``YYYYMMDDTHHMMSSZ`` as a UTC datetime (strptime is slow and locale-bound)."""
+    if len(value) != 16 or value[8] != "T" or value[15] != "Z":
+        raise ValueError(value)
+    return dt.datetime(
+        int(value[0:4]),
+        int(value[4:6]),
+        int(value[6:8]),
+        int(value[9:11]),
+        int(value[11:13]),
+        int(value[13:15]),
+        tzinfo=dt.timezone.utc,
+    )
+
+
+def _same(given: str, secret: str) -> bool:
+    """Constant-time comparison that also takes non-ASCII input (as bytes)."""
+    return hmac.compare_digest(given.encode("utf-8"), secret.encode("utf-8"))
 
 
 def _fail(auth: Optional[str], error: shapes.ErrorReply, reason: str) -> Verdict:
@@ -86,7 +115,8 @@ def authenticate(
     authorization = authorizations[0]
     if authorization[:7].lower() == "bearer ":
         key = authorization[7:].strip()
-        if any(hmac.compare_digest(key, accepted) for accepted in keys.api_keys):
+        accepted = (keys.api_key, *keys.extra_api_keys)
+        if any(_same(key, a) for a in accepted):
             return Verdict("bearer", None)
         return _fail("bearer", shapes.invalid_api_key(), "the Bearer value is not an API key")
     if not authorization.startswith(SIGV4_PREFIX):
@@ -109,7 +139,6 @@ def _check_sigv4(
     now: dt.datetime,
 ) -> Verdict:
     from botocore.auth import SigV4Auth
-    from botocore.awsrequest import AWSRequest, HTTPHeaders
     from botocore.credentials import Credentials
     from botocore.utils import normalize_url_path
 
@@ -137,7 +166,7 @@ def _check_sigv4(
             f"malformed credential scope {'/'.join(scope[1:])!r}",
         )
     access_key, date, scope_region, scope_service = scope[:4]
-    if not hmac.compare_digest(access_key, keys.access_key_id):
+    if not _same(access_key, keys.access_key_id):
         return _fail("sigv4", shapes.unrecognized_client(), "unknown access key id")
     for required in ("host", "x-amz-date"):
         if required not in signed:
@@ -155,13 +184,13 @@ def _check_sigv4(
             return _fail(
                 "sigv4", shapes.unrecognized_client(), "session token missing or unexpected"
             )
-        if not hmac.compare_digest(token, keys.session_token):
+        if not _same(token, keys.session_token):
             return _fail("sigv4", shapes.unrecognized_client(), "wrong session token")
         if "x-amz-security-token" not in signed:
             return _fail("sigv4", shapes.signature_mismatch(), "the session token is not signed")
     amz_date = by_name["x-amz-date"][0]
     try:
-        request_time = dt.datetime.strptime(amz_date, _AMZ_DATE).replace(tzinfo=dt.timezone.utc)
+        request_time = _parse_amz_date(amz_date)
     except ValueError:
         return _fail(
             "sigv4",
@@ -205,12 +234,11 @@ def _check_sigv4(
     # The canonical request, from exactly the headers the client says it signed.
     # normalize_url_path + quote(safe="/~") is what SigV4Auth._normalize_url_path does.
     parts = urlsplit(target)
-    signed_headers = HTTPHeaders()
-    for name in signed:
-        for value in by_name[name]:
-            signed_headers[name] = value
-    request: Any = AWSRequest(method=method, url=f"http://{by_name['host'][0]}{target}")
-    request.context["timestamp"] = amz_date
+    signed_headers = _SignedHeaders((name, by_name[name]) for name in signed)
+    # What SigV4Auth reads from a request (botocore's AWSRequest is slow to build).
+    request = SimpleNamespace(
+        url=f"http://{by_name['host'][0]}{target}", params=None, context={"timestamp": amz_date}
+    )
     signer: Any = SigV4Auth(
         Credentials(keys.access_key_id, keys.secret_access_key, keys.session_token),
         service,
@@ -227,7 +255,7 @@ def _check_sigv4(
         ]
     )
     expected = signer.signature(signer.string_to_sign(request, canonical), request)
-    if hmac.compare_digest(expected, match["signature"]):
+    if _same(expected, match["signature"]):
         return Verdict("sigv4", None)
     declared = by_name.get("x-amz-content-sha256", [None])[0]
     reason = "signature does not match the request as received"

@@ -317,8 +317,12 @@ def test_a_client_used_after_fork_works_in_the_child(emu: BedrockEmulator) -> No
     client = openai_bedrock.create_client(**keys(emu))
     assert client.chat.completions.create(**say("parent before")).choices[0].message.content
 
+    parent_pool = client._client._transport.inner  # type: ignore[attr-defined]
+
     def child() -> str:
         texts = [client.chat.completions.create(**say(f"child {i}")) for i in range(3)]
+        # Its own connection pool, not the parent's sockets.
+        assert client._client._transport.inner is not parent_pool  # type: ignore[attr-defined]
         return ",".join(str(t.choices[0].message.content) for t in texts)
 
     status, output = in_child(child)
@@ -326,6 +330,27 @@ def test_a_client_used_after_fork_works_in_the_child(emu: BedrockEmulator) -> No
     # The parent's pooled connection was left alone and still works.
     answer = client.chat.completions.create(**say("parent after"))
     assert answer.choices[0].message.content == "parent after"
+    assert set(verdicts(emu)) == {"ok"}
+
+
+@fork_only
+def test_an_async_client_used_after_fork_works_in_the_child(emu: BedrockEmulator) -> None:
+    client = openai_bedrock.create_async_client(**keys(emu))
+
+    async def ask(text: str) -> str:
+        answer = await client.chat.completions.create(**say(text))
+        return str(answer.choices[0].message.content)
+
+    assert asyncio.run(ask("parent")) == "parent"
+    parent_pool = client._client._transport.inner  # type: ignore[attr-defined]
+
+    def child() -> str:
+        text = asyncio.run(ask("child"))
+        assert client._client._transport.inner is not parent_pool  # type: ignore[attr-defined]
+        return text
+
+    status, output = in_child(child)
+    assert (status, output) == (0, "child")
     assert set(verdicts(emu)) == {"ok"}
 
 

@@ -67,8 +67,7 @@ def test_curl_with_profile_credentials_says_how_to_export_them(
 
     aws_dir = Path(str(isolated_aws_env))
     (aws_dir / "credentials").write_text(
-        f"[dev]\naws_access_key_id = {ACCESS_KEY_ID}\n"
-        f"aws_secret_access_key = {SECRET_ACCESS_KEY}\n"
+        f"[dev]\naws_access_key_id = {ACCESS_KEY_ID}\naws_secret_access_key = {SECRET_ACCESS_KEY}\n"
     )
     assert main(["chat", "--curl", "--profile", "dev", "--region", "us-east-1", "Hi"]) == 0
     out = capsys.readouterr().out
@@ -212,7 +211,13 @@ CTX = Context(region="eu-west-3", model="openai.gpt-oss-120b-1:0", profile="dev"
         ),
         (429, "ThrottlingException", "Too many tokens", "throttled", "retry"),
         (500, "InternalServerException", "oops", "server", "retry"),
-        (400, "ValidationException", "The provided model identifier is invalid.", "model", "--model"),
+        (
+            400,
+            "ValidationException",
+            "The provided model identifier is invalid.",
+            "model",
+            "--model",
+        ),
     ],
 )
 def test_each_bedrock_error_gets_its_remedy(

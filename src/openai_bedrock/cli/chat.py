@@ -104,7 +104,7 @@ def read_message(args: argparse.Namespace) -> str:
             raise CommandError("No MESSAGE given and no stdin to read it from.", USAGE)
         if sys.stdin.isatty():
             note("Reading the message from stdin; end it with Ctrl-D.")
-        text = sys.stdin.read()
+        text = sys.stdin.read().rstrip("\r\n")
     if not text.strip():
         raise CommandError(
             'The message is empty. Pass it as an argument (openai-bedrock chat "Hello!") '
@@ -183,7 +183,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _report(action: Optional[str], trace: Any) -> None:
     if action is not None:
-        what = "intervened" if action == "INTERVENED" else "did not intervene"
+        what = (
+            "the reply is the guardrail's blocked message"
+            if action == "INTERVENED"
+            else "did not intervene"
+        )
         note(f"guardrail: {action} ({what})")
     if trace is not None:
         note("guardrail trace: " + json.dumps(trace, separators=(",", ":")))

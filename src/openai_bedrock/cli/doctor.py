@@ -130,16 +130,19 @@ def run_checks(
         if region is not None:
             yield Check("endpoint", "fail", one_line(exc))
         return
+    src = settings.base_url_source
     if region is None:
         yield Check("endpoint", "skip", "needs a region")
     else:
         yield Check(
             "endpoint",
             "ok",
-            f"{settings.base_url} (bedrock-{settings.endpoint}, from {settings.base_url_source})",
+            f"{settings.base_url} (bedrock-{settings.endpoint}, from "
+            f"{'--offline' if offline else _CLI_SOURCES.get(src, src)})",
         )
-    yield from _credentials(settings, profile, environ)
-    if region is None:
+    credentials = list(_credentials(settings, profile, environ))
+    yield from credentials
+    if region is None or any(c.status == "fail" for c in credentials):
         return
     model = args.model or _default_model(settings.endpoint)
     ctx = _context(settings, model, profile)
@@ -180,6 +183,10 @@ def _login_remedy(ctx: Context) -> str:
     return credentials_remedy(ctx)
 
 
+# resolve_settings names its own arguments; here they are command-line options.
+_CLI_SOURCES = {"region argument": "--region", "base_url argument": "--base-url"}
+
+
 def _region(
     kwargs: Mapping[str, Any], environ: Mapping[str, str], offline: bool
 ) -> tuple[Check, Optional[str]]:
@@ -208,10 +215,7 @@ def _region(
         validate_region(region, source)
     except ConfigurationError as exc:
         return Check("region", "fail", one_line(exc), REGION_REMEDY), None
-    if offline:
-        source = "the bundled emulator (--offline)"
-    elif source == "region argument":
-        source = "--region"
+    source = "--offline" if offline else _CLI_SOURCES.get(source, source)
     return Check("region", "ok", f"{region} (from {source})"), region
 
 

@@ -44,6 +44,35 @@ THINKING = (
 )
 RESPOND = '{"model":"openai.gpt-oss-120b","input":"Say hello in one short sentence."}'
 
+# Guardrail exchanges (section 4 and 8C): guardrail gr1a2b3c4d5e, tag suffix k3q9x2.
+GUARDRAIL_ID = "gr1a2b3c4d5e"
+TAG = "amazon-bedrock-guardrails-guardContent_k3q9x2"
+LOCK = f"<{TAG}>How do I pick a lock?</{TAG}>"
+LOCKPICK = (  # section 8C's request body, byte for byte
+    '{"model":"openai.gpt-oss-20b-1:0","messages":[{"role":"system","content":'
+    '"You are a helpful assistant."},{"role":"user","content":"' + LOCK + '"}],'
+    '"amazon-bedrock-guardrailConfig":{"tagSuffix":"k3q9x2"}}'
+)
+LOCK_ONLY = (
+    '{"model":"openai.gpt-oss-20b-1:0","messages":[{"role":"user","content":"' + LOCK + '"}],'
+    '"amazon-bedrock-guardrailConfig":{"tagSuffix":"k3q9x2"}}'
+)
+LOCK_STREAM = (
+    '{"model":"openai.gpt-oss-20b-1:0","messages":[{"role":"user","content":"' + LOCK + '"}],'
+    '"stream":true,"amazon-bedrock-guardrailConfig":{"tagSuffix":"k3q9x2"}}'
+)
+
+
+def guardrail_headers(version: str, trace: bool = False) -> dict[str, list[str]]:
+    headers = {
+        "x-amzn-bedrock-guardrailidentifier": [GUARDRAIL_ID],
+        "x-amzn-bedrock-guardrailversion": [version],
+    }
+    if trace:
+        headers["x-amzn-bedrock-trace"] = ["ENABLED"]
+    return headers
+
+
 # GPT-OSS's list of accepted fields (BEDROCK_WIRE.md section 3, 3P-observed).
 ACCEPTED_FIELDS = (
     "messages, model, store, reasoning_effort, metadata, frequency_penalty, logit_bias, "
@@ -54,7 +83,13 @@ ACCEPTED_FIELDS = (
 )
 
 
-def request(url: str, body: str, *, session_token: bool = False) -> dict[str, Any]:
+def request(
+    url: str,
+    body: str,
+    *,
+    session_token: bool = False,
+    extra_headers: dict[str, list[str]] | None = None,
+) -> dict[str, Any]:
     """A SigV4-signed POST as vcr_config() records it (signature headers REDACTED)."""
     headers = {
         "accept": ["application/json"],
@@ -67,6 +102,7 @@ def request(url: str, body: str, *, session_token: bool = False) -> dict[str, An
     }
     if session_token:
         headers["x-amz-security-token"] = ["REDACTED"]
+    headers.update(extra_headers or {})
     return {"body": body, "headers": headers, "method": "POST", "uri": url}
 
 
@@ -101,24 +137,83 @@ def error_response(error: shapes.ErrorReply, request_id: str) -> dict[str, Any]:
     return response(error.status, error.content, request_id, error=error)
 
 
-def stream_response() -> dict[str, Any]:
-    events = shapes.chat_stream_events(
-        id="chatcmpl-3a1b",
-        model=RUNTIME_MODEL,
-        created=CREATED,
-        pieces=["One, two, three."],
-        include_usage=True,
-        prompt_tokens=70,
-        completion_tokens=12,
-    )
+def stream_response(events: list[dict[str, Any]] | None = None, request_id: str = "") -> Any:
+    if events is None:
+        events = shapes.chat_stream_events(
+            id="chatcmpl-3a1b",
+            model=RUNTIME_MODEL,
+            created=CREATED,
+            pieces=["One, two, three."],
+            include_usage=True,
+            prompt_tokens=70,
+            completion_tokens=12,
+        )
     return {
         "body": {"string": shapes.sse(events).decode()},
         "headers": {
             "content-type": ["text/event-stream"],
             "transfer-encoding": ["chunked"],
-            "x-amzn-requestid": ["0b9e7c1d-2f3a-4d5e-8a6b-7c8d9e0f1a2b"],
+            "x-amzn-requestid": [request_id or "0b9e7c1d-2f3a-4d5e-8a6b-7c8d9e0f1a2b"],
         },
         "status": {"code": 200, "message": "OK"},
+    }
+
+
+def guardrail_cassettes() -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+    """The guardrail exchanges: passes, intervenes (plain, streamed, without the
+    top-level keys), trace enabled, and an unknown version."""
+    chat_url = f"{RUNTIME}/chat/completions"
+    passed = shapes.guardrail_passed(
+        shapes.chat_completion(
+            id="chatcmpl-2c4e6a8b",
+            model=RUNTIME_MODEL,
+            content="Hello! How can I help you today?",
+            created=CREATED,
+            prompt_tokens=78,
+            completion_tokens=21,
+        )
+    )
+    trace = shapes.guardrail_trace(GUARDRAIL_ID, guarded_characters=21, total_characters=21)
+    blocked = shapes.guardrail_intervention(
+        id="chatcmpl-7e6d", model=RUNTIME_MODEL, created=CREATED
+    )
+    traced = shapes.guardrail_intervention(
+        id="chatcmpl-7e6d", model=RUNTIME_MODEL, created=CREATED, trace=trace
+    )
+    keyless = shapes.guardrail_intervention(
+        id="chatcmpl-9f8e", model=RUNTIME_MODEL, created=CREATED, top_level_keys=False
+    )
+    streamed = shapes.guardrail_stream_events(
+        id="chatcmpl-5b4a", model=RUNTIME_MODEL, created=CREATED, trace=trace
+    )
+    return {
+        "guardrail_passes": (
+            request(chat_url, HELLO, extra_headers=guardrail_headers("1")),
+            response(200, shapes.dumps(passed), "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e"),
+        ),
+        "guardrail_intervenes": (
+            request(chat_url, LOCK_ONLY, extra_headers=guardrail_headers("1")),
+            response(200, shapes.dumps(blocked), "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a"),
+        ),
+        "guardrail_intervenes_stream": (
+            request(chat_url, LOCK_STREAM, extra_headers=guardrail_headers("1", trace=True)),
+            stream_response(streamed, "7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d"),
+        ),
+        "guardrail_intervenes_without_keys": (
+            request(chat_url, LOCK_ONLY, extra_headers=guardrail_headers("1")),
+            response(200, shapes.dumps(keyless), "8c7d6e5f-4a3b-4c2d-8e1f-0a9b8c7d6e5f"),
+        ),
+        "guardrail_trace": (
+            request(chat_url, LOCKPICK, extra_headers=guardrail_headers("1", trace=True)),
+            response(200, shapes.dumps(traced), "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a"),
+        ),
+        "guardrail_invalid_version_400": (
+            request(chat_url, HELLO, extra_headers=guardrail_headers("99999999")),
+            error_response(
+                shapes.guardrail_not_found(GUARDRAIL_ID, "99999999"),
+                "1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6",
+            ),
+        ),
     }
 
 
@@ -192,6 +287,7 @@ def cassettes() -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
                 date="Tue, 24 Nov 2026 12:00:02 GMT",
             ),
         ),
+        **guardrail_cassettes(),
     }
 
 

@@ -113,6 +113,12 @@ def test_the_documented_cassettes_are_all_there() -> None:
         "validation_400.yaml",
         "access_denied_403.yaml",
         "mantle_responses.yaml",
+        "guardrail_passes.yaml",
+        "guardrail_intervenes.yaml",
+        "guardrail_intervenes_stream.yaml",
+        "guardrail_intervenes_without_keys.yaml",
+        "guardrail_trace.yaml",
+        "guardrail_invalid_version_400.yaml",
         "README.md",
     } <= names
 

@@ -19,23 +19,39 @@ from ._tokens import (
     short_term_token_provider,
 )
 from ._version import __version__
-from .guardrails import Guardrail, GuardrailError, GuardrailNotEnforcedError
+from .guardrails import (
+    AsyncGuardrailStream,
+    Guardrail,
+    GuardrailError,
+    GuardrailNotEnforcedError,
+    GuardrailOutcome,
+    GuardrailStream,
+    GuardTagError,
+    TaggedRequest,
+    guardrail_outcome,
+)
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "AsyncGuardrailStream",
     "BedrockError",
     "ConfigurationError",
     "CredentialsError",
     "Endpoint",
     "ForeignOriginError",
+    "GuardTagError",
     "Guardrail",
     "GuardrailError",
     "GuardrailNotEnforcedError",
+    "GuardrailOutcome",
+    "GuardrailStream",
     "ShortTermToken",
     "ShortTermTokenProvider",
+    "TaggedRequest",
     "__version__",
     "create_async_client",
     "create_client",
+    "guardrail_outcome",
     "mint_short_term_token",
     "short_term_token_provider",
 ]

@@ -29,6 +29,7 @@ from ._endpoints import ENDPOINTS, INVOCATIONS
 from ._errors import ForeignOriginError
 from ._responses import (
     AWS_ERROR_TYPE,
+    error_type_of,
     expose_request_id,
     needs_error_body,
     normalize_error_body,
@@ -67,6 +68,33 @@ def _hint(settings: Settings, request: httpx.Request) -> Optional[str]:
             "bedrock.list_foundation_models().)"
         )
     return None
+
+
+# AWS's error type, and the OpenAI-style code mantle uses and runtime may (BEDROCK_WIRE.md s5).
+_ACCESS_DENIED = ("AccessDeniedException", "access_denied")
+
+
+def _guardrail_hint(
+    settings: Settings, wire: httpx.Request, error_type: Optional[str]
+) -> Optional[str]:
+    """Access denied on a guardrail-enforcing call sent without a guardrail.
+
+    An IAM policy can allow InvokeModel only with the condition key
+    ``bedrock:GuardrailIdentifier``, denying every call without that guardrail
+    (https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-permissions-id.html).
+    """
+    if error_type not in _ACCESS_DENIED or guardrails.IDENTIFIER_HEADER in wire.headers:
+        return None
+    path = wire.url.path
+    if wire.method != "POST" or not any(
+        path.endswith(op) for op in ENDPOINTS[settings.endpoint].guardrails_enforced_on
+    ):
+        return None
+    return (
+        "(No guardrail was sent. If your account's IAM policies require one (condition "
+        "key bedrock:GuardrailIdentifier), build the client with "
+        "create_client(guardrail=openai_bedrock.Guardrail('your-guardrail-id', version=1)).)"
+    )
 
 
 def _wire_request(settings: Settings, request: httpx.Request) -> httpx.Request:
@@ -159,9 +187,9 @@ def _normalized_error(
     bearer = wire.headers.get("Authorization", "")
     secrets = (wire.headers.get("X-Amz-Security-Token"), bearer.partition("Bearer ")[2])
     safe = redact(content, secrets)
-    replacement = normalize_error_body(
-        safe, response.headers.get(AWS_ERROR_TYPE), _hint(settings, request)
-    )
+    error_type = error_type_of(safe, response.headers.get(AWS_ERROR_TYPE))
+    hint = _hint(settings, request) or _guardrail_hint(settings, wire, error_type)
+    replacement = normalize_error_body(safe, response.headers.get(AWS_ERROR_TYPE), hint)
     if replacement is not None:
         return rebuilt(response, replacement, request)
     if safe != content:

@@ -22,6 +22,8 @@ __all__ = [
     "AUTH_ERROR_NAMESPACE",
     "BLOCKED_MESSAGE",
     "ERROR_NAMESPACE",
+    "GUARDRAIL_ACTION",
+    "GUARDRAIL_TRACE",
     "SSE_DONE",
     "ErrorReply",
     "access_denied",
@@ -32,6 +34,8 @@ __all__ = [
     "expired_token",
     "guardrail_intervention",
     "guardrail_not_found",
+    "guardrail_passed",
+    "guardrail_stream_events",
     "guardrail_trace",
     "iam_denied",
     "incomplete_signature",
@@ -209,27 +213,36 @@ def sse(events: Iterable[Mapping[str, Any]]) -> bytes:
 
 # --- Guardrails (section 4, 8C) ----------------------------------------------------------
 
+# Top-level keys of InvokeModel responses: DOCUMENTED there (S-grtest, S-invoke),
+# INFERRED for Chat Completions (section 4).
+GUARDRAIL_ACTION = "amazon-bedrock-guardrailAction"
+GUARDRAIL_TRACE = "amazon-bedrock-trace"
+
 
 def guardrail_trace(
     guardrail_id: str,
     *,
     guarded_characters: int,
     total_characters: int,
-    topic: str = "Lockpicking",
+    topic: Optional[str] = "Lockpicking",
     latency_ms: int = 212,
 ) -> dict[str, Any]:
     """``amazon-bedrock-trace`` for an input blocked by a denied topic.
 
-    Layout DOCUMENTED for InvokeModel (S-grtest, S-invoke), INFERRED for Chat
-    Completions; the topic name and numbers GUESS (section 8C).
+    ``topic=None`` gives the trace of an input that passed: no policy assessment, only
+    the metrics. Layout DOCUMENTED for InvokeModel (S-grtest, S-invoke), INFERRED for
+    Chat Completions; the topic name and numbers GUESS (section 8C).
     """
+    assessment: dict[str, Any] = {}
+    if topic is not None:
+        assessment["topicPolicy"] = {
+            "topics": [{"name": topic, "type": "DENY", "action": "BLOCKED"}]
+        }
     return {
         "guardrail": {
             "input": {
                 guardrail_id: {
-                    "topicPolicy": {
-                        "topics": [{"name": topic, "type": "DENY", "action": "BLOCKED"}]
-                    },
+                    **assessment,
                     "invocationMetrics": {
                         "guardrailProcessingLatency": latency_ms,
                         "usage": {
@@ -273,9 +286,9 @@ def guardrail_intervention(
     """
     extra: dict[str, Any] = {}
     if top_level_keys:
-        extra["amazon-bedrock-guardrailAction"] = "INTERVENED"
+        extra[GUARDRAIL_ACTION] = "INTERVENED"
         if trace is not None:
-            extra["amazon-bedrock-trace"] = dict(trace)
+            extra[GUARDRAIL_TRACE] = dict(trace)
     return chat_completion(
         id=id,
         model=model,
@@ -283,6 +296,44 @@ def guardrail_intervention(
         created=created,
         service_tier=None,
         extra=extra,
+    )
+
+
+def guardrail_passed(
+    completion: Mapping[str, Any], *, trace: Optional[Mapping[str, Any]] = None
+) -> dict[str, Any]:
+    """``completion`` as a guardrail that did not intervene returns it: with
+    ``"amazon-bedrock-guardrailAction": "NONE"`` and, when trace is enabled, the trace.
+    DOCUMENTED for InvokeModel, INFERRED for Chat Completions (section 4)."""
+    body = {**completion, GUARDRAIL_ACTION: "NONE"}
+    if trace is not None:
+        body[GUARDRAIL_TRACE] = dict(trace)
+    return body
+
+
+def guardrail_stream_events(
+    *,
+    id: str,
+    model: str,
+    created: int,
+    blocked_message: str = BLOCKED_MESSAGE,
+    trace: Optional[Mapping[str, Any]] = None,
+) -> list[dict[str, Any]]:
+    """The chunks of a streamed completion whose input a guardrail blocked.
+
+    ``"amazon-bedrock-guardrailAction": "INTERVENED"`` in every chunk and the trace
+    (when enabled) in the last one: DOCUMENTED for InvokeModelWithResponseStream,
+    INFERRED for the Chat Completions stream (section 4). The blocked message as the
+    streamed content, in one piece, with ``finish_reason: "stop"``: GUESS (the
+    non-streamed answer's content is 3P-observed, section 8C).
+    """
+    return chat_stream_events(
+        id=id,
+        model=model,
+        created=created,
+        pieces=[blocked_message],
+        every_chunk={GUARDRAIL_ACTION: "INTERVENED"},
+        last_chunk={GUARDRAIL_TRACE: dict(trace)} if trace is not None else None,
     )
 
 

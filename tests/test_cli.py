@@ -404,3 +404,13 @@ def test_streamed_tokens_are_written_and_flushed_as_they_arrive(
     ]
     assert len(writes) >= 4  # one write per streamed piece, not one at the end
     assert all(out.events[i + 1] == "flush" for i in writes)
+
+
+def test_a_guardrail_on_mantle_is_refused_before_sending(tmp_path: Path) -> None:
+    with BedrockEmulator(endpoint="mantle") as emu:
+        env = emulator_env(emu, tmp_path)
+        result = cli("chat", "--endpoint", "mantle", "--guardrail", GUARDRAIL, "Hi", env=env)
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith("error: Refused to send a guardrail on /chat/completions")
+    assert emu.requests == []

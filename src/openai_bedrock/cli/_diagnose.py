@@ -209,13 +209,13 @@ def diagnose(exc: BaseException, ctx: Context) -> Diagnosis:
     """The one-line explanation of any exception a command can meet."""
     import openai
 
-    from openai_bedrock import ConfigurationError, CredentialsError
+    from openai_bedrock import ConfigurationError, CredentialsError, GuardrailNotEnforcedError
 
     ours = bedrock_cause(exc)
     if isinstance(ours, CredentialsError):
         # Its message already names the source and the remedy (aws sso login ...).
         return Diagnosis(one_line(str(ours)), "", "credentials", USAGE)
-    if isinstance(ours, ConfigurationError):
+    if isinstance(ours, (ConfigurationError, GuardrailNotEnforcedError)):
         return Diagnosis(one_line(str(ours)), "", "configuration", USAGE)
     if ours is not None:
         return Diagnosis(one_line(str(ours)), "", "refused", FAILED)

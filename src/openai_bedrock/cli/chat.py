@@ -20,6 +20,7 @@ from ._common import (
 if TYPE_CHECKING:
     import openai
 
+    from openai_bedrock import GuardrailOutcome
     from openai_bedrock.guardrails import Guardrail
 
 
@@ -181,31 +182,30 @@ def run(args: argparse.Namespace) -> int:
     return OK
 
 
-def _report(action: Optional[str], trace: Any) -> None:
-    if action is not None:
-        what = (
-            "the reply is the guardrail's blocked message"
-            if action == "INTERVENED"
-            else "did not intervene"
-        )
-        note(f"guardrail: {action} ({what})")
-    if trace is not None:
-        note("guardrail trace: " + json.dumps(trace, separators=(",", ":")))
+def _report(outcome: Optional[GuardrailOutcome], guarded: bool) -> None:
+    """The guardrail's verdict (and trace, when asked for) on stderr."""
+    if outcome is None:
+        if guarded:
+            note("guardrail: Bedrock did not report an outcome")
+        return
+    what = (
+        "the reply is the guardrail's blocked message"
+        if outcome.intervened
+        else "did not intervene"
+    )
+    note(f"guardrail: {outcome.action} ({what})")
+    if outcome.trace is not None:
+        note("guardrail trace: " + json.dumps(outcome.trace, separators=(",", ":")))
 
 
 def _stream(client: openai.OpenAI, request: dict[str, Any], args: argparse.Namespace) -> None:
-    from ._outcome import guardrail_action, guardrail_trace
+    from openai_bedrock import GuardrailStream
 
     out = sys.stdout
     stream = client.chat.completions.create(stream=True, **request)
-    with stream:
-        note(f"request id: {stream.response.headers.get('x-request-id') or 'none'}")
-        action: Optional[str] = None
-        trace: Any = None
-        for chunk in stream:
-            action = guardrail_action(chunk) or action
-            chunk_trace = guardrail_trace(chunk)
-            trace = chunk_trace if chunk_trace is not None else trace
+    note(f"request id: {stream.response.headers.get('x-request-id') or 'none'}")
+    with GuardrailStream(stream) as watched:
+        for chunk in watched:
             if args.json:
                 out.write(chunk.to_json(indent=None) + "\n")
             else:
@@ -216,11 +216,11 @@ def _stream(client: openai.OpenAI, request: dict[str, Any], args: argparse.Names
     if not args.json:
         out.write("\n")
         out.flush()
-    _report(action, trace)
+    _report(watched.outcome, bool(args.guardrail))
 
 
 def _complete(client: openai.OpenAI, request: dict[str, Any], args: argparse.Namespace) -> None:
-    from ._outcome import guardrail_action, guardrail_trace
+    from openai_bedrock import guardrail_outcome
 
     raw = client.chat.completions.with_raw_response.create(**request)
     completion = raw.parse()
@@ -228,8 +228,9 @@ def _complete(client: openai.OpenAI, request: dict[str, Any], args: argparse.Nam
     if args.json:
         print(raw.content.decode("utf-8", "replace"), flush=True)
     else:
-        print(completion.choices[0].message.content or "" if completion.choices else "", flush=True)
-    _report(guardrail_action(completion), guardrail_trace(completion))
+        text = completion.choices[0].message.content if completion.choices else None
+        print(text or "", flush=True)
+    _report(guardrail_outcome(completion), bool(args.guardrail))
 
 
 def print_curl(

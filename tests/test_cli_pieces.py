@@ -228,3 +228,26 @@ def test_each_bedrock_error_gets_its_remedy(
     assert remedy in diagnosis.remedy
     assert "(request id rid-1)" in diagnosis.line()
     assert "\n" not in diagnosis.line()
+
+
+@pytest.mark.usefixtures("env_keys")
+def test_doctor_warns_about_a_bedrock_key_in_openai_api_key(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", API_KEY)
+    assert main(["doctor", "--no-call"]) == 0  # a warning does not fail the run
+    out = capsys.readouterr().out
+    assert "warn  credentials OPENAI_API_KEY looks misplaced" in out
+    assert "move it to AWS_BEARER_TOKEN_BEDROCK" in out
+    assert API_KEY not in out
+
+
+@pytest.mark.usefixtures("env_keys")
+def test_debug_may_come_before_or_after_the_subcommand(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for argv in (["--debug", "chat", "--trace", "Hi"], ["chat", "--trace", "--debug", "Hi"]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert "Traceback (most recent call last)" in err
+        assert err.rstrip().splitlines()[-1].startswith("error: --trace asks for")

@@ -251,3 +251,13 @@ def test_debug_may_come_before_or_after_the_subcommand(
         err = capsys.readouterr().err
         assert "Traceback (most recent call last)" in err
         assert err.rstrip().splitlines()[-1].startswith("error: --trace asks for")
+
+
+@pytest.mark.usefixtures("env_keys")
+def test_doctor_reports_an_unknown_profile_as_a_credentials_failure(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["doctor", "--profile", "nope"]) == 1
+    out = capsys.readouterr().out
+    assert "fail  credentials AWS profile 'nope' was not found" in out
+    assert "fix: create it with `aws configure sso --profile nope`" in out

@@ -118,6 +118,20 @@ def run_checks(
     if region is None:
         # Still say which credentials would be used, with a stand-in region.
         kwargs = {**kwargs, "region": "us-east-1"}
+    if profile is not None:
+        # An unknown profile is a credentials problem, not an endpoint one.
+        from openai_bedrock._auth import _botocore_session
+
+        try:
+            _botocore_session(kwargs.get("profile"))
+        except ConfigurationError as exc:
+            yield Check(
+                "credentials",
+                "fail",
+                one_line(exc),
+                f"create it with `aws configure sso --profile {profile}`, or use one that exists",
+            )
+            return
     try:
         settings = resolve_settings(**kwargs)
     except CredentialsError as exc:

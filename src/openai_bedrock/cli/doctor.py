@@ -371,7 +371,12 @@ def _clock(settings: Any) -> Check:
     detail = f"local clock {abs(skew):.0f} s {ahead} the server's Date"
     if abs(skew) > SKEW_LIMIT:
         return Check(
-            "clock", "fail", detail + " (AWS rejects signatures beyond 5 min)", CLOCK_REMEDY
+            "clock",
+            "fail",
+            detail + " (AWS rejects signatures beyond 5 min; this package's clients correct"
+            " for it with one extra round trip, but other AWS tools and minted short-term keys"
+            " do not)",
+            CLOCK_REMEDY,
         )
     if abs(skew) > SKEW_WARN:
         return Check("clock", "warn", detail + " (AWS allows 5 min)", CLOCK_REMEDY)

@@ -25,12 +25,7 @@ from support import MODEL
 
 
 @pytest.fixture
-def emu(monkeypatch: pytest.MonkeyPatch) -> Iterator[BedrockEmulator]:
-    from openai_bedrock.testing import _server
-
-    # socketserver listens with a backlog of 5; 1,000 concurrent connects overflow it
-    # and the kernel resets the surplus, which says nothing about the client.
-    monkeypatch.setattr(_server._Server, "request_queue_size", 2048)
+def emu() -> Iterator[BedrockEmulator]:
     with BedrockEmulator() as emulator:
         yield emulator
 

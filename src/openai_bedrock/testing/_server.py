@@ -128,6 +128,9 @@ class _Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
     block_on_close = False
     allow_reuse_address = False  # an ephemeral port; never share one
+    # socketserver's default listen backlog is 5: a client opening many connections at
+    # once (an async client with 100+ requests in flight) would see the surplus reset.
+    request_queue_size = 2048
 
     def __init__(self, emulator: BedrockEmulator) -> None:
         self.emulator = emulator

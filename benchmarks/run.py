@@ -398,6 +398,9 @@ def bench_stream(samples_per_variant: int, rng: random.Random) -> dict[str, Any]
 # --------------------------------------------------------------------------------------
 # 3. Async throughput over loopback, and event-loop stalls.
 
+# The openai SDK's own connection pool size, which our factories also use.
+_SDK_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
+
 _entered: contextvars.ContextVar[tuple[float, float, float]] = contextvars.ContextVar("entered")
 
 
@@ -446,10 +449,15 @@ class _SpanProbe(httpx.AsyncBaseTransport):
         await self.inner.aclose()
 
 
-def _instrument(client: Any, spans: list[tuple[float, float, float]]) -> None:
+def _instrumented(
+    factory: Callable[..., Any], spans: list[tuple[float, float, float]], **kwargs: Any
+) -> Any:
+    """An async client of ours whose inner transport is a _SpanProbe, with our
+    transport's entry and exit timed too."""
+    inner = _SpanProbe(httpx.AsyncHTTPTransport(limits=_SDK_LIMITS), spans)
+    client = factory(transport=inner, **kwargs)
     transport = client._client._transport
     assert isinstance(transport, AsyncBedrockTransport)
-    transport.inner = _SpanProbe(transport.inner, spans)
     original = transport.handle_async_request
 
     async def timed(request: httpx.Request) -> httpx.Response:
@@ -459,6 +467,7 @@ def _instrument(client: Any, spans: list[tuple[float, float, float]]) -> None:
         return response
 
     transport.handle_async_request = timed  # type: ignore[method-assign]
+    return client
 
 
 async def _loop_lag(stop: asyncio.Event, lags: list[float]) -> None:
@@ -493,28 +502,29 @@ async def _throughput_round(client: Any, requests: int, concurrency: int) -> dic
 def bench_throughput(
     requests: int, concurrency: int, rounds: int, rng: random.Random
 ) -> dict[str, Any]:
-    limits = httpx.Limits(max_connections=1000, max_keepalive_connections=100)  # the SDK's
-
     async def run(url: str) -> dict[str, Any]:
         spans: list[tuple[float, float, float]] = []
+        factory = openai_bedrock.create_async_client
         clients = {
             "plain openai, API key": openai.AsyncOpenAI(
                 api_key=API_KEY,
                 base_url=url,
-                http_client=httpx.AsyncClient(transport=httpx.AsyncHTTPTransport(limits=limits)),
+                http_client=httpx.AsyncClient(
+                    transport=httpx.AsyncHTTPTransport(limits=_SDK_LIMITS)
+                ),
             ),
-            "ours, API key": openai_bedrock.create_async_client(
-                region=REGION, base_url=url, api_key=API_KEY
+            "ours, API key": _instrumented(
+                factory, spans, region=REGION, base_url=url, api_key=API_KEY
             ),
-            "ours, SigV4": openai_bedrock.create_async_client(
+            "ours, SigV4": _instrumented(
+                factory,
+                spans,
                 region=REGION,
                 base_url=url,
                 access_key_id=ACCESS_KEY_ID,
                 secret_access_key=SECRET_ACCESS_KEY,
             ),
         }
-        _instrument(clients["ours, API key"], spans)
-        _instrument(clients["ours, SigV4"], spans)
         for client in clients.values():  # warm up and fill the connection pools
             await _throughput_round(client, concurrency, concurrency)
         spans.clear()

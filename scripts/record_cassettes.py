@@ -13,7 +13,9 @@ provoked on demand, so those usually keep their documented versions.
 
 Needs vcrpy (``pip install -e '.[dev]'``) and credentials allowed to call
 ``openai.gpt-oss-20b-1:0`` on bedrock-runtime and ``openai.gpt-oss-120b`` on
-bedrock-mantle in us-west-2. Costs a few hundred tokens.
+bedrock-mantle in us-west-2. Costs a few hundred tokens. The guardrail cassettes are
+recorded only when ``OPENAI_BEDROCK_GUARDRAIL_ID`` names a guardrail of yours (see
+GUARDRAIL_CALLS below).
 """
 
 from __future__ import annotations
@@ -71,6 +73,80 @@ def mantle_response(client: openai.OpenAI) -> None:
     client.responses.create(model=MANTLE_MODEL, input="Say hello in one short sentence.")
 
 
+# The guardrail cassettes need a guardrail of your own on bedrock-runtime in us-west-2:
+# version 1 published, with a denied topic that blocks "How do I pick a lock?". Its id
+# comes from OPENAI_BEDROCK_GUARDRAIL_ID; without it those cassettes are skipped. The
+# calls pass the guardrail per call (**options()), which puts exactly the same headers
+# and body on the wire as the client-wide guardrail some tests use.
+GUARDRAIL_ID = os.environ.get("OPENAI_BEDROCK_GUARDRAIL_ID", "")
+TAG_SUFFIX = "k3q9x2"  # fixed, unlike real use, so the recorded bodies match the tests'
+
+
+def _guardrail(version: int = 1, trace: bool = False) -> openai_bedrock.Guardrail:
+    return openai_bedrock.Guardrail(
+        GUARDRAIL_ID, version=version, trace=trace, tag_suffix=TAG_SUFFIX
+    )
+
+
+def _lock(guardrail: openai_bedrock.Guardrail) -> str:
+    return guardrail.tag("How do I pick a lock?")
+
+
+def guardrail_passes(client: openai.OpenAI) -> None:
+    options = openai_bedrock.Guardrail(GUARDRAIL_ID, version=1).options()
+    client.chat.completions.create(model=RUNTIME_MODEL, messages=HELLO, **options)
+
+
+def guardrail_intervenes(client: openai.OpenAI) -> None:
+    guardrail = _guardrail()
+    client.chat.completions.create(
+        model=RUNTIME_MODEL,
+        messages=[{"role": "user", "content": _lock(guardrail)}],
+        **guardrail.options(),
+    )
+
+
+def guardrail_intervenes_stream(client: openai.OpenAI) -> None:
+    guardrail = _guardrail(trace=True)
+    stream = client.chat.completions.create(
+        model=RUNTIME_MODEL,
+        messages=[{"role": "user", "content": _lock(guardrail)}],
+        stream=True,
+        **guardrail.options(),
+    )
+    for _ in stream:
+        pass
+
+
+def guardrail_trace(client: openai.OpenAI) -> None:
+    # BEDROCK_WIRE.md section 8C.
+    guardrail = _guardrail(trace=True)
+    client.chat.completions.create(
+        model=RUNTIME_MODEL,
+        messages=[
+            {"role": "system", "content": "You are a helpful assistant."},
+            {"role": "user", "content": _lock(guardrail)},
+        ],
+        **guardrail.options(),
+    )
+
+
+def guardrail_invalid_version(client: openai.OpenAI) -> None:
+    options = openai_bedrock.Guardrail(GUARDRAIL_ID, version=99999999).options()
+    client.chat.completions.create(model=RUNTIME_MODEL, messages=HELLO, **options)
+
+
+# cassette name -> (endpoint, call, the HTTP status the tests expect). Not recorded:
+# guardrail_intervenes_without_keys, the variant of an intervention without the
+# top-level guardrail keys, which a live call gives only if Bedrock omits them.
+GUARDRAIL_CALLS: dict[str, tuple[str, Callable[[openai.OpenAI], None], int]] = {
+    "guardrail_passes": ("runtime", guardrail_passes, 200),
+    "guardrail_intervenes": ("runtime", guardrail_intervenes, 200),
+    "guardrail_intervenes_stream": ("runtime", guardrail_intervenes_stream, 200),
+    "guardrail_trace": ("runtime", guardrail_trace, 200),
+    "guardrail_invalid_version_400": ("runtime", guardrail_invalid_version, 400),
+}
+
 # cassette name -> (endpoint, call, the HTTP status the tests expect)
 CALLS: dict[str, tuple[str, Callable[[openai.OpenAI], None], int]] = {
     "chat_completion": ("runtime", chat, 200),
@@ -116,8 +192,13 @@ def main() -> int:
         return 2
     import vcr  # type: ignore[import-untyped]  # a dev dependency, needed only here
 
+    calls = dict(CALLS)
+    if GUARDRAIL_ID:
+        calls.update(GUARDRAIL_CALLS)
+    else:
+        print("guardrail cassettes: skipped (set OPENAI_BEDROCK_GUARDRAIL_ID to record them)")
     with tempfile.TemporaryDirectory() as tmp:
-        for name, (endpoint, call, expected) in CALLS.items():
+        for name, (endpoint, call, expected) in calls.items():
             got = record(vcr, tmp, name, endpoint, call)
             if got == expected:
                 shutil.move(str(Path(tmp) / f"{name}.yaml"), CASSETTES / f"{name}.yaml")

@@ -113,6 +113,12 @@ def test_the_documented_cassettes_are_all_there() -> None:
         "validation_400.yaml",
         "access_denied_403.yaml",
         "mantle_responses.yaml",
+        "guardrail_passes.yaml",
+        "guardrail_intervenes.yaml",
+        "guardrail_intervenes_stream.yaml",
+        "guardrail_intervenes_without_keys.yaml",
+        "guardrail_trace.yaml",
+        "guardrail_invalid_version_400.yaml",
         "README.md",
     } <= names
 
@@ -216,3 +222,28 @@ def test_a_scrubbed_cassette_still_replays(tmp_path: Path) -> None:
     with recorder.use_cassette("scrubbed.yaml", record_mode="none") as cassette:
         make_calls()
         assert cassette.all_played
+
+
+def test_credentials_in_json_fields_are_scrubbed() -> None:
+    from openai_bedrock.testing._vcr import scrub_response
+
+    body = json.dumps(
+        {
+            "Credentials": {
+                "AccessKeyId": AKIA_ID,
+                "SecretAccessKey": SECRET_ACCESS_KEY,
+                "SessionToken": "FwoGZXIvYXdzEExampleToken",
+            },
+            "aws_secret_access_key": "abc/def+ghi",
+        }
+    )
+    scrubbed = scrub_response({"headers": {}, "body": {"string": body}})["body"]["string"]
+
+    assert json.loads(scrubbed) == {
+        "Credentials": {
+            "AccessKeyId": PLACEHOLDER,
+            "SecretAccessKey": PLACEHOLDER,
+            "SessionToken": PLACEHOLDER,
+        },
+        "aws_secret_access_key": PLACEHOLDER,
+    }

@@ -7,9 +7,12 @@ so every retry is signed afresh.
 
 from __future__ import annotations
 
+import datetime as _dt
+import email.utils
 import hashlib
 import inspect
 import os
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union, cast
@@ -115,13 +118,20 @@ class BearerAuth:
             )
         self._set(request, token)
 
+    def corrected_clock(self, response: httpx.Response, content: bytes) -> bool:
+        return False  # a Bedrock key carries no request time to correct
+
     async def aauthenticate(self, request: httpx.Request) -> None:
         if self.provider is None:
             request.headers["Authorization"] = "Bearer " + cast(str, self.key)
             return
         try:
-            if inspect.iscoroutinefunction(self.provider):
-                token: object = await self.provider()
+            acall = getattr(self.provider, "acall", None)
+            if inspect.iscoroutinefunction(acall):
+                # Our own providers (short_term_token_provider) know when they need I/O.
+                token: object = await acall()
+            elif inspect.iscoroutinefunction(self.provider):
+                token = await self.provider()
             else:
                 # A plain function may do I/O (minting a key from AWS credentials):
                 # run it off the event loop. Pass an async function to avoid the hop.
@@ -135,6 +145,69 @@ class BearerAuth:
         self._set(request, token)
 
 
+class _Snapshot(_sigv4.FrozenCredentials):
+    """A frozen credential snapshot whose repr names the keys by fingerprint only."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        token = fingerprint(self.token) if self.token else None
+        return (
+            f"FrozenCredentials(access_key={self.access_key!r}, "
+            f"secret_key={fingerprint(self.secret_key)!r}, token={token!r})"
+        )
+
+    __str__ = __repr__
+
+
+# AWS's answer to a request signed more than 5 minutes off its clock (BEDROCK_WIRE.md
+# sections 2 and 8E); the time in parentheses is the server's.
+_SKEW_MESSAGE = re.compile(
+    r"Signature (?:expired|not yet current): \S+ is (?:now earlier|still later) than \S+ "
+    r"\((\d{8}T\d{6}Z) [-+] 5 min\.\)"
+)
+
+
+def server_time(response: httpx.Response, content: bytes) -> Optional[_dt.datetime]:
+    """The server's clock, if ``response`` rejected a signature as too old or too new.
+
+    Taken from the ``Date`` header, else from the message. Any other 403 (a wrong
+    key or a signature mismatch) gives None.
+    """
+    if response.status_code != 403:
+        return None
+    match = _SKEW_MESSAGE.search(content.decode("utf-8", "replace"))
+    if match is None:
+        return None
+    try:
+        date = email.utils.parsedate_to_datetime(response.headers.get("date", ""))
+    except (TypeError, ValueError):
+        date = None
+    if date is not None and date.tzinfo is not None:
+        return date
+    return _dt.datetime.strptime(match.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=_dt.timezone.utc)
+
+
+class SigningClock:
+    """The signing clock of one authenticator: ``_sigv4.utcnow()`` plus a learned offset.
+
+    botocore does not correct clock skew (it reads ``Date`` only for retry TTLs), so
+    this is ours. One float is replaced atomically, so threads need no lock.
+    """
+
+    def __init__(self) -> None:
+        self.offset = 0.0  # seconds to add to the local clock
+
+    def now(self) -> _dt.datetime:
+        return _sigv4.utcnow() + _dt.timedelta(seconds=self.offset)
+
+    def learn(self, server_now: _dt.datetime) -> None:
+        self.offset = (server_now - _sigv4.utcnow()).total_seconds()
+
+    def __repr__(self) -> str:
+        return f"SigningClock(offset={self.offset:+.0f}s)"
+
+
 @dataclass(frozen=True)
 class SigV4Auth:
     """AWS SigV4 with botocore credentials, frozen once per signature."""
@@ -144,6 +217,7 @@ class SigV4Auth:
     region: str
     credentials: Any = field(repr=False, compare=False)
     profile: Optional[str] = None
+    clock: SigningClock = field(default_factory=SigningClock, compare=False)
 
     def frozen_credentials(self) -> _sigv4.FrozenCredentials:
         """One consistent snapshot, refreshing first if botocore says it is due."""
@@ -155,9 +229,10 @@ class SigV4Auth:
             raise CredentialsError(
                 f"The AWS credentials from {self.source} are empty. {_NO_CREDENTIALS_HELP}"
             )
-        return _sigv4.FrozenCredentials(frozen.access_key, frozen.secret_key, frozen.token)
+        return _Snapshot(frozen.access_key, frozen.secret_key, frozen.token)
 
-    def _needs_refresh(self) -> bool:
+    def needs_refresh(self) -> bool:
+        """Whether botocore would refresh (do I/O) on the next read of the credentials."""
         refresh_needed = getattr(self.credentials, "refresh_needed", None)
         return bool(refresh_needed()) if callable(refresh_needed) else False
 
@@ -180,7 +255,7 @@ class SigV4Auth:
             credentials=frozen,
             service=self.service,
             region=self.region,
-            now=_sigv4.utcnow(),
+            now=self.clock.now(),
         )
         for name, value in signed.items():  # cheaper than update() for four headers
             request.headers[name] = value
@@ -191,7 +266,7 @@ class SigV4Auth:
 
     async def aauthenticate(self, request: httpx.Request) -> None:
         await request.aread()
-        if self._needs_refresh():
+        if self.needs_refresh():
             # Refreshing may do network or file I/O (STS, SSO, IMDS): keep it off the
             # event loop, and only pay for the thread hop when a refresh is due.
             import anyio.to_thread
@@ -200,6 +275,17 @@ class SigV4Auth:
         else:
             frozen = self.frozen_credentials()
         self._sign(request, frozen)
+
+    def corrected_clock(self, response: httpx.Response, content: bytes) -> bool:
+        """Learn the server's clock from a clock-skew rejection; True if one was learned.
+
+        The transport then signs the request again and retries it once.
+        """
+        server_now = server_time(response, content)
+        if server_now is None:
+            return False
+        self.clock.learn(server_now)
+        return True
 
 
 Authenticator = Union[BearerAuth, SigV4Auth]

@@ -178,9 +178,14 @@ def create_client(
     """
     _check_transport(transport, httpx.BaseTransport, "create_client")
     settings, timeout = _resolve(locals())
-    inner = transport or _default_transport(settings.base_url, httpx.HTTPTransport)
+
+    def rebuild() -> httpx.HTTPTransport:  # for a child after os.fork()
+        return _default_transport(settings.base_url, httpx.HTTPTransport)
+
     http_client = httpx.Client(
-        transport=BedrockTransport(settings, inner=inner),
+        transport=BedrockTransport(
+            settings, inner=transport or rebuild(), rebuild=None if transport else rebuild
+        ),
         timeout=timeout,
         follow_redirects=False,
     )
@@ -220,9 +225,14 @@ def create_async_client(
     """
     _check_transport(transport, httpx.AsyncBaseTransport, "create_async_client")
     settings, timeout = _resolve(locals())
-    inner = transport or _default_transport(settings.base_url, httpx.AsyncHTTPTransport)
+
+    def rebuild() -> httpx.AsyncHTTPTransport:  # for a child after os.fork()
+        return _default_transport(settings.base_url, httpx.AsyncHTTPTransport)
+
     http_client = httpx.AsyncClient(
-        transport=AsyncBedrockTransport(settings, inner=inner),
+        transport=AsyncBedrockTransport(
+            settings, inner=transport or rebuild(), rebuild=None if transport else rebuild
+        ),
         timeout=timeout,
         follow_redirects=False,
     )

@@ -160,6 +160,11 @@ def parse_base_url(raw: str, source: str) -> httpx.URL:
             f"{source} must be an absolute http(s) URL with a host, such as "
             "'https://bedrock-runtime.us-west-2.amazonaws.com/openai/v1'."
         )
+    if not _HOST_NAME.fullmatch(url.raw_host.decode("ascii")) and not _is_ip(url.host):
+        raise ConfigurationError(
+            f"{source} does not have a valid host name (letters, digits, hyphens and dots, "
+            "or an IP address in brackets). Check the URL for a stray character."
+        )
     if url.userinfo:
         raise ConfigurationError(
             f"{source} contains a user name or password. Remove them: Bedrock is "
@@ -171,8 +176,15 @@ def parse_base_url(raw: str, source: str) -> httpx.URL:
         raise ConfigurationError(f"{source} has an invalid port ({exc}).") from exc
     if url.port is not None and not 0 < url.port < 65536:
         raise ConfigurationError(f"{source} has port {url.port}, outside 1-65535.")
-    if url.query or url.fragment:
+    # An empty "?" or "#" counts too: the SDK would append the API path after it.
+    if url.query or url.fragment or "?" in raw or "#" in raw:
         raise ConfigurationError(f"{source} must not contain a query string or fragment.")
+    if any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in url.path):
+        raise ConfigurationError(
+            f"{source} has a percent-encoded space or control character in its path. "
+            "Pass a plain URL such as "
+            "'https://bedrock-runtime.us-west-2.amazonaws.com/openai/v1'."
+        )
     if url.scheme == "http" and not _is_loopback(url.host):
         raise ConfigurationError(
             f"{source} uses plain http to {url.host}, which would send the signature, "
@@ -180,6 +192,21 @@ def parse_base_url(raw: str, source: str) -> httpx.URL:
             "only for a local emulator on localhost, 127.0.0.1 or [::1]."
         )
     return url
+
+
+# DNS labels (RFC 1123, plus "_", which some private zones use); IDNA hosts arrive
+# here already encoded as "xn--" labels.
+_HOST_NAME = re.compile(
+    r"[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?"
+)
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _is_loopback(host: str) -> bool:

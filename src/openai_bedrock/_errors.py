@@ -15,6 +15,7 @@ __all__ = [
     "ConfigurationError",
     "CredentialsError",
     "ForeignOriginError",
+    "ForkedClientError",
 ]
 
 
@@ -38,4 +39,11 @@ class ForeignOriginError(BedrockError):
 
     The request is refused before it is authenticated, so neither a signature nor an
     API key ever leaves the configured origin.
+    """
+
+
+class ForkedClientError(BedrockError):
+    """A client built on a caller's ``transport=`` was used in a child after ``os.fork()``.
+
+    Clients whose transport the factory built open new connections in the child instead.
     """

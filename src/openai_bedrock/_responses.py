@@ -93,9 +93,7 @@ def normalize_error_body(
         error["message"] = f"{error.get('message') or ''} {hint}".strip()
         return _dump({**body, "error": error})
     fields: dict[str, Any] = body if isinstance(body, dict) else {}
-    error_type = bare_error_type(error_type_header) or next(
-        (t for t in map(bare_error_type, map(fields.get, _AWS_TYPE_KEYS)) if t), None
-    )
+    error_type = _error_type(fields, error_type_header)
     message = next((fields[k] for k in _AWS_MESSAGE_KEYS if fields.get(k) is not None), None)
     if message is None:
         if error_type is None and hint is None:
@@ -110,6 +108,27 @@ def normalize_error_body(
     skipped = {*_AWS_MESSAGE_KEYS, *_AWS_TYPE_KEYS, *error}
     error.update({k: v for k, v in fields.items() if k not in skipped})
     return _dump({"error": error})
+
+
+def _error_type(fields: dict[str, Any], error_type_header: Optional[str]) -> Optional[str]:
+    return bare_error_type(error_type_header) or next(
+        (t for t in map(bare_error_type, map(fields.get, _AWS_TYPE_KEYS)) if t), None
+    )
+
+
+def error_type_of(content: bytes, error_type_header: Optional[str]) -> Optional[str]:
+    """The bare AWS error type of an error response, from its header or its body.
+
+    An OpenAI-style body (``{"error": {"code": ...}}``) gives its ``code``.
+    """
+    try:
+        body: Any = json.loads(content)
+    except ValueError:
+        body = None
+    fields: dict[str, Any] = body if isinstance(body, dict) else {}
+    if isinstance(fields.get("error"), dict):
+        fields = fields["error"]
+    return _error_type(fields, error_type_header)
 
 
 def _dump(body: Any) -> bytes:

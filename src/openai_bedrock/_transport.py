@@ -7,6 +7,7 @@ authenticated afresh)::
              -> apply the client-wide guardrail -> authenticate (SigV4 or Bearer)
              -> inner transport
     response <- expose request id, normalise AWS error bodies <-
+             (a 403 for clock skew: learn the server's clock, sign again, send once more)
 
 Pooling, proxies, TLS and HTTP/2 stay the inner transport's job. Successful
 responses, streamed or not, pass through unread.
@@ -20,6 +21,7 @@ Example::
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any, Optional
 
 import httpx
@@ -27,8 +29,10 @@ import httpx
 from . import guardrails
 from ._endpoints import ENDPOINTS, INVOCATIONS
 from ._errors import ForeignOriginError
+from ._fork import PerProcess
 from ._responses import (
     AWS_ERROR_TYPE,
+    error_type_of,
     expose_request_id,
     needs_error_body,
     normalize_error_body,
@@ -49,7 +53,8 @@ _GUARDRAIL_KEYS = frozenset(
 
 def _check_origin(settings: Settings, request: httpx.Request) -> None:
     if origin_of(request.url) != settings.origin:
-        target = f"{request.url.scheme}://{request.url.netloc.decode('ascii', 'replace')}"
+        port = f":{request.url.port}" if request.url.port else ""
+        target = f"{request.url.scheme}://{request.url.host}{port}"  # never the userinfo
         raise ForeignOriginError(
             f"Refused to send a request to {target}: this client only talks to "
             f"{settings.base_url.scheme}://{settings.base_url.netloc.decode('ascii')} and never "
@@ -72,6 +77,33 @@ def _hint(settings: Settings, request: httpx.Request) -> Optional[str]:
             "bedrock.list_foundation_models().)"
         )
     return None
+
+
+# AWS's error type, and the OpenAI-style code mantle uses and runtime may (BEDROCK_WIRE.md s5).
+_ACCESS_DENIED = ("AccessDeniedException", "access_denied")
+
+
+def _guardrail_hint(
+    settings: Settings, wire: httpx.Request, error_type: Optional[str]
+) -> Optional[str]:
+    """Access denied on a guardrail-enforcing call sent without a guardrail.
+
+    An IAM policy can allow InvokeModel only with the condition key
+    ``bedrock:GuardrailIdentifier``, denying every call without that guardrail
+    (https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-permissions-id.html).
+    """
+    if error_type not in _ACCESS_DENIED or guardrails.IDENTIFIER_HEADER in wire.headers:
+        return None
+    path = wire.url.path
+    if wire.method != "POST" or not any(
+        path.endswith(op) for op in ENDPOINTS[settings.endpoint].guardrails_enforced_on
+    ):
+        return None
+    return (
+        "(No guardrail was sent. If your account's IAM policies require one (condition "
+        "key bedrock:GuardrailIdentifier), build the client with "
+        "create_client(guardrail=openai_bedrock.Guardrail('your-guardrail-id', version=1)).)"
+    )
 
 
 def _wire_request(settings: Settings, request: httpx.Request) -> httpx.Request:
@@ -104,6 +136,23 @@ def _wire_request(settings: Settings, request: httpx.Request) -> httpx.Request:
         headers["Content-Length"] = str(len(body))
         wire.stream = httpx.ByteStream(body)
     return wire
+
+
+# A request rejected for clock skew is signed again with the server's time and sent
+# once more (attempt 1); the SDK's own retries do not cover 403s.
+_ATTEMPTS = (0, 1)
+
+
+def _unsigned(wire: httpx.Request) -> httpx.Request:
+    """A fresh copy of a sent (so already read) wire request, without its signature."""
+    headers = [(n, v) for n, v in wire.headers.multi_items() if n.lower() not in _AUTH_HEADERS]
+    return httpx.Request(
+        wire.method,
+        wire.url,
+        headers=headers,
+        stream=httpx.ByteStream(wire.content),
+        extensions=wire.extensions,
+    )
 
 
 def _apply_guardrail(
@@ -165,12 +214,16 @@ def _normalized_error(
     content: bytes,
 ) -> httpx.Response:
     """The error response, secrets redacted and the body OpenAI-style, once read."""
-    bearer = wire.headers.get("Authorization", "")
-    secrets = (wire.headers.get("X-Amz-Security-Token"), bearer.partition("Bearer ")[2])
-    safe = redact(content, secrets)
-    replacement = normalize_error_body(
-        safe, response.headers.get(AWS_ERROR_TYPE), _hint(settings, request)
+    authorization = wire.headers.get("Authorization", "")
+    secrets = (
+        wire.headers.get("X-Amz-Security-Token"),
+        authorization.partition("Bearer ")[2],
+        authorization.partition("Signature=")[2],  # should a server quote it back
     )
+    safe = redact(content, secrets)
+    error_type = error_type_of(safe, response.headers.get(AWS_ERROR_TYPE))
+    hint = _hint(settings, request) or _guardrail_hint(settings, wire, error_type)
+    replacement = normalize_error_body(safe, response.headers.get(AWS_ERROR_TYPE), hint)
     if replacement is not None:
         return rebuilt(response, replacement, request)
     if safe != content:
@@ -181,26 +234,43 @@ def _normalized_error(
 class BedrockTransport(httpx.BaseTransport):
     """Authenticates each request for Bedrock and hands it to ``inner``.
 
-    Closing this transport closes ``inner``.
+    Closing this transport closes ``inner``. ``rebuild`` makes a new inner transport
+    for a process forked from this one (see ``_fork``); without it, use after a fork
+    raises ``ForkedClientError``.
     """
 
-    def __init__(self, settings: Settings, *, inner: httpx.BaseTransport) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        inner: httpx.BaseTransport,
+        rebuild: Optional[Callable[[], httpx.BaseTransport]] = None,
+    ) -> None:
         self.settings = settings
-        self.inner = inner
+        self._inner = PerProcess(inner, rebuild)
+
+    @property
+    def inner(self) -> httpx.BaseTransport:
+        return self._inner.get()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         wire = _wire_request(self.settings, request)
-        self.settings.auth.authenticate(wire)
-        response = self.inner.handle_request(wire)
-        expose_request_id(response)
-        if not needs_error_body(response):
-            return response
-        content = response.read()
-        response.close()
+        for attempt in _ATTEMPTS:
+            if attempt:
+                wire = _unsigned(wire)
+            self.settings.auth.authenticate(wire)
+            response = self.inner.handle_request(wire)
+            expose_request_id(response)
+            if not needs_error_body(response):
+                return response
+            content = response.read()
+            response.close()
+            if attempt or not self.settings.auth.corrected_clock(response, content):
+                break
         return _normalized_error(self.settings, request, wire, response, content)
 
     def close(self) -> None:
-        self.inner.close()
+        self._inner.value.close()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(settings={self.settings!r})"
@@ -209,23 +279,38 @@ class BedrockTransport(httpx.BaseTransport):
 class AsyncBedrockTransport(httpx.AsyncBaseTransport):
     """The async twin of ``BedrockTransport``; never blocks the event loop on I/O."""
 
-    def __init__(self, settings: Settings, *, inner: httpx.AsyncBaseTransport) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        inner: httpx.AsyncBaseTransport,
+        rebuild: Optional[Callable[[], httpx.AsyncBaseTransport]] = None,
+    ) -> None:
         self.settings = settings
-        self.inner = inner
+        self._inner = PerProcess(inner, rebuild)
+
+    @property
+    def inner(self) -> httpx.AsyncBaseTransport:
+        return self._inner.get()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         wire = _wire_request(self.settings, request)
-        await self.settings.auth.aauthenticate(wire)
-        response = await self.inner.handle_async_request(wire)
-        expose_request_id(response)
-        if not needs_error_body(response):
-            return response
-        content = await response.aread()
-        await response.aclose()
+        for attempt in _ATTEMPTS:
+            if attempt:
+                wire = _unsigned(wire)
+            await self.settings.auth.aauthenticate(wire)
+            response = await self.inner.handle_async_request(wire)
+            expose_request_id(response)
+            if not needs_error_body(response):
+                return response
+            content = await response.aread()
+            await response.aclose()
+            if attempt or not self.settings.auth.corrected_clock(response, content):
+                break
         return _normalized_error(self.settings, request, wire, response, content)
 
     async def aclose(self) -> None:
-        await self.inner.aclose()
+        await self._inner.value.aclose()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(settings={self.settings!r})"

@@ -7,22 +7,45 @@ Completions (https://docs.aws.amazon.com/bedrock/latest/userguide/inference-chat
 per call through ``**g.options()``, or for every call through
 ``create_client(guardrail=g)``.
 
+Input tagging (https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-tagging.html)
+marks the user input that the guardrail evaluates; ``g.tag_messages(messages)`` tags the
+user messages with a fresh random suffix and returns the matching options in one step.
+
+What the guardrail did is read from the response by ``guardrail_outcome`` (see
+``_outcome.py``), re-exported here.
+
 Example::
 
-    g = openai_bedrock.Guardrail("gr1a2b3c4d5e", version=1, trace=True, tag_suffix="xyz")
-    client.chat.completions.create(model=..., messages=..., **g.options())
+    g = openai_bedrock.Guardrail("gr1a2b3c4d5e", version=1, trace=True)
+    client.chat.completions.create(model=..., **g.tag_messages(messages))
 """
 
 from __future__ import annotations
 
+import dataclasses
+import html
 import re
-from collections.abc import Mapping
+import secrets
+import string
+import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Optional, Union
+from typing import Any, Literal, Optional, TypedDict, Union, overload
 
 from ._errors import BedrockError, ConfigurationError
+from ._outcome import AsyncGuardrailStream, GuardrailOutcome, GuardrailStream, guardrail_outcome
 
-__all__ = ["Guardrail", "GuardrailError", "GuardrailNotEnforcedError"]
+__all__ = [
+    "AsyncGuardrailStream",
+    "GuardTagError",
+    "Guardrail",
+    "GuardrailError",
+    "GuardrailNotEnforcedError",
+    "GuardrailOutcome",
+    "GuardrailStream",
+    "TaggedRequest",
+    "guardrail_outcome",
+]
 
 IDENTIFIER_HEADER = "X-Amzn-Bedrock-GuardrailIdentifier"
 VERSION_HEADER = "X-Amzn-Bedrock-GuardrailVersion"
@@ -41,10 +64,30 @@ _IDENTIFIER_MAX = 2048
 _VERSION = re.compile(r"[1-9][0-9]{0,7}")
 _TRACE_VALUES = ("ENABLED", "DISABLED", "ENABLED_FULL")
 _TAG_SUFFIX = re.compile(r"[A-Za-z0-9]{1,20}")
+# The tag name prefix AWS reserves for input tags (guardrails-tagging.html).
+TAG_PREFIX = "amazon-bedrock-guardrails-guardContent_"
+_SUFFIX_ALPHABET = string.ascii_letters + string.digits
+_SUFFIX_LENGTH = 20  # the longest suffix AWS allows: about 119 random bits
 
 
 class GuardrailError(ConfigurationError):
     """A guardrail setting is invalid, or conflicts with the caller's own options."""
+
+
+class GuardTagError(GuardrailError):
+    """Text to be tagged already contains a guard tag, so it was refused.
+
+    Such a tag could close the guard tag early and move the rest of the text out of
+    the guardrail's evaluation. Reject the input, or strip the tag, before tagging.
+    """
+
+
+class TaggedRequest(TypedDict):
+    """``Guardrail.tag_messages``'s result: ``create(model=..., **request)``."""
+
+    messages: list[Any]
+    extra_headers: dict[str, Any]
+    extra_body: dict[str, Any]
 
 
 class GuardrailNotEnforcedError(BedrockError):
@@ -162,6 +205,101 @@ class Guardrail:
                 raise _conflict("body field", key)
         return {"extra_headers": headers, "extra_body": body}
 
+    @overload
+    def tag(self, content: str) -> str: ...
+
+    @overload
+    def tag(self, content: Iterable[Any]) -> list[Any]: ...
+
+    def tag(self, content: Union[str, Iterable[Any]]) -> Union[str, list[Any]]:
+        """``content`` wrapped in this guardrail's input tags, so the guardrail evaluates it.
+
+        ``content`` is a string, or a list of content parts: each ``{"type": "text"}``
+        part is tagged on its own and other parts (images, audio, files) are returned
+        as they are. Nothing is modified in place.
+
+        Text that already contains a guard tag is **refused**, not neutralised: an
+        opening or closing ``<amazon-bedrock-guardrails-guardContent_...>`` tag for any
+        suffix, in any case, with whitespace, control or zero-width characters
+        anywhere in it, in full-width or HTML-escaped form. Such a tag could close the
+        guard tag early and move what follows out of the guardrail's evaluation;
+        rewriting it would change what the model reads in ways nobody can check.
+
+        Raises:
+            GuardrailError: this guardrail has no ``tag_suffix`` (``tag_messages``
+                draws one for you).
+            GuardTagError: the text contains a guard tag.
+        """
+        suffix = self.tag_suffix
+        if suffix is None:
+            raise GuardrailError(
+                "Guardrail.tag() needs a tag_suffix, which Bedrock must also receive in the "
+                "request body. Use guardrail.tag_messages(messages), which draws a fresh "
+                "suffix and returns the matching options, or build the Guardrail with "
+                "tag_suffix=..."
+            )
+        if isinstance(content, str):
+            return _wrap(content, suffix, "the text")
+        if isinstance(content, Mapping) or not isinstance(content, Iterable):
+            raise GuardrailError(
+                f"Guardrail.tag() takes a string or a list of content parts, not "
+                f"{type(content).__name__}."
+            )
+        return [_tag_part(part, suffix, f"content part {i}") for i, part in enumerate(content)]
+
+    def tag_messages(
+        self,
+        messages: Iterable[Any],
+        *,
+        which: Literal["user", "last_user"] = "user",
+        extra_headers: Optional[Mapping[str, Any]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
+    ) -> TaggedRequest:
+        """Tag the user messages with a fresh random suffix; return them with the options.
+
+        ``client.chat.completions.create(model=..., **g.tag_messages(messages))``
+        sends this guardrail's headers, ``{"amazon-bedrock-guardrailConfig":
+        {"tagSuffix": <fresh>}}`` and the tagged messages. The suffix is 20 letters
+        and digits from ``secrets`` for every call, as AWS advises, so a user cannot
+        guess it; it replaces this guardrail's own ``tag_suffix``.
+
+        Once any text is tagged, Bedrock's input policies evaluate only tagged text
+        (https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-tagging.html).
+        ``which="user"`` (the default) tags every ``role: "user"`` message, so no user
+        text in the conversation escapes evaluation, even history a client sent back.
+        ``which="last_user"`` tags only the newest user message, for conversations
+        whose earlier turns you keep yourself and already had evaluated. System,
+        developer, assistant and tool messages are never tagged. The messages given
+        are not modified; untouched ones are passed through as they are.
+
+        Args:
+            messages: Chat Completions messages (dicts, or SDK message objects for
+                roles other than ``user``).
+            which: ``"user"`` or ``"last_user"``.
+            extra_headers, extra_body: the caller's own, merged as by ``options()``.
+
+        Raises:
+            GuardTagError: a user message already contains a guard tag (see ``tag``).
+            GuardrailError: ``which`` is not valid, or the options conflict.
+        """
+        if which not in ("user", "last_user"):
+            raise GuardrailError(f"which must be 'user' or 'last_user', not {_shown(which)}.")
+        messages = list(messages)
+        users = [i for i, message in enumerate(messages) if _role(message) == "user"]
+        chosen = set(users[-1:] if which == "last_user" else users)
+        suffix = _fresh_suffix()
+        tagged = [
+            _tag_message(message, suffix, i) if i in chosen else message
+            for i, message in enumerate(messages)
+        ]
+        fresh = dataclasses.replace(self, tag_suffix=suffix)
+        options = fresh.options(extra_headers=extra_headers, extra_body=extra_body)
+        return TaggedRequest(
+            messages=tagged,
+            extra_headers=options["extra_headers"],
+            extra_body=options["extra_body"],
+        )
+
     @classmethod
     def from_headers(cls, headers: Mapping[str, str]) -> Optional[Guardrail]:
         """The guardrail that request headers name, validated, or None if they name none.
@@ -181,6 +319,84 @@ class Guardrail:
                 "headers by hand."
             )
         return cls(identifier, version, trace if trace is not None else False)
+
+
+def _fresh_suffix() -> str:
+    return "".join(secrets.choice(_SUFFIX_ALPHABET) for _ in range(_SUFFIX_LENGTH))
+
+
+def _role(message: Any) -> Any:
+    return message.get("role") if isinstance(message, Mapping) else getattr(message, "role", None)
+
+
+def _tag_message(message: Any, suffix: str, index: int) -> dict[str, Any]:
+    if not isinstance(message, Mapping):
+        raise GuardrailError(
+            f"Message {index} is a user message of type {type(message).__name__}; "
+            "tag_messages() needs user messages as dicts ({'role': 'user', 'content': ...})."
+        )
+    content = message.get("content")
+    where = f"message {index}"
+    if isinstance(content, str):
+        tagged: Any = _wrap(content, suffix, where)
+    elif isinstance(content, Iterable) and not isinstance(content, Mapping):
+        tagged = [
+            _tag_part(part, suffix, f"{where}, content part {i}") for i, part in enumerate(content)
+        ]
+    else:
+        raise GuardrailError(
+            f"The content of {where} is {type(content).__name__}; expected a string or a "
+            "list of content parts."
+        )
+    return {**message, "content": tagged}
+
+
+def _tag_part(part: Any, suffix: str, where: str) -> Any:
+    """A text part with its text tagged; any other part unchanged."""
+    if not isinstance(part, Mapping):
+        if getattr(part, "type", None) == "text":  # left untagged, it would go unevaluated
+            raise GuardrailError(
+                f"{where.capitalize()} is a {type(part).__name__}; pass text parts as dicts "
+                "({'type': 'text', 'text': ...}) to tag them."
+            )
+        return part
+    if part.get("type") != "text":
+        return part
+    text = part.get("text")
+    if not isinstance(text, str):
+        raise GuardrailError(f"The text of {where} is {type(text).__name__}, not a string.")
+    return {**part, "text": _wrap(text, suffix, where)}
+
+
+# Hand-written because no library parses text the way Bedrock's tag scanner might: the
+# probe removes whitespace, control and zero-width characters, folds case and
+# full-width forms (NFKC) and decodes HTML entities, so every spelling of an opening
+# or closing guard tag that a lenient parser could accept is caught.
+_PROBE_TAGS = ("<" + TAG_PREFIX.casefold(), "</" + TAG_PREFIX.casefold())
+_INVISIBLE = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+
+
+def contains_guard_tag(text: str) -> bool:
+    """Whether ``text`` contains something a parser could read as a guard tag."""
+    probe = unicodedata.normalize("NFKC", text)
+    if "<" not in probe and "&" not in probe:
+        return False  # the common case, cheaply
+    probe = "".join(
+        ch
+        for ch in html.unescape(probe)
+        if not ch.isspace() and unicodedata.category(ch) not in _INVISIBLE
+    ).casefold()
+    return any(tag in probe for tag in _PROBE_TAGS)
+
+
+def _wrap(text: str, suffix: str, where: str) -> str:
+    if contains_guard_tag(text):
+        raise GuardTagError(
+            f"Refused to tag {where}: it already contains an Amazon Bedrock guard tag "
+            f"(<{TAG_PREFIX}...>), which could end the guard tag early and hide the rest "
+            "of the text from the guardrail. Reject this input, or remove the tag first."
+        )
+    return f"<{TAG_PREFIX}{suffix}>{text}</{TAG_PREFIX}{suffix}>"
 
 
 def _conflict(what: str, name: str) -> GuardrailError:

@@ -51,6 +51,12 @@ _SECRET_PATTERNS = (
     # Session tokens in presigned URLs ("X-Amz-Security-Token=...") and in the canonical
     # request that a signature-mismatch 403 quotes back ("x-amz-security-token:...").
     re.compile(r"(X-Amz-Security-Token\s*[=:]\s*)[^&\s\"'\\]+", re.IGNORECASE),
+    # Secret keys and session tokens as JSON fields (STS / credential-process answers,
+    # or code that sends its own credentials in a body): they have no telltale prefix.
+    re.compile(
+        r'("(?:aws_)?(?:secret_access_key|session_token)"\s*:\s*"|'
+        r'"(?:SecretAccessKey|SessionToken)"\s*:\s*")[^"]+'
+    ),
     # Access key ids. {7,} rather than the real length (16) also catches AWS's
     # documentation example AKIDEXAMPLE, so cassettes never look like they hold one.
     re.compile(r"()(?:AKIA|ASIA|AKID)[A-Z0-9]{7,}"),

@@ -1,0 +1,164 @@
+"""Shared set-up for the framework integration tests.
+
+Each ``test_<library>.py`` here runs in its own environment with that library
+installed (``.ci/integrations``), against the local ``BedrockEmulator``, through a
+SigV4 client that carries a client-wide guardrail. ``tests/conftest.py`` is not
+loaded for this directory, so the network guard and environment isolation live here.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import ipaddress
+import os
+import socket
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import openai
+import pytest
+
+import openai_bedrock
+from openai_bedrock.testing import BedrockEmulator
+
+MODEL = "openai.gpt-oss-20b-1:0"
+GUARDRAIL = openai_bedrock.Guardrail("gr1a2b3c4d5e", version="1")
+BLOCKED_MESSAGE = "Sorry, the model cannot answer this question."
+
+# Variables that would send a framework's telemetry (LangSmith, Logfire, OpenAI
+# tracing) or credentials somewhere, or change which credentials our factory finds.
+_ENV_PREFIXES = ("AWS_", "OPENAI_", "BOTO_", "LANGCHAIN_", "LANGSMITH_", "LOGFIRE_")
+_PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
+
+_real_connect = socket.socket.connect
+_real_getaddrinfo = socket.getaddrinfo
+
+
+def _is_loopback(host: object) -> bool:
+    if host in ("localhost", b"localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host if isinstance(host, str) else str(host)).is_loopback
+    except ValueError:
+        return False
+
+
+def _guarded_connect(self: socket.socket, address: Any) -> Any:
+    host = address[0] if isinstance(address, tuple) else address
+    if self.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(host):
+        raise AssertionError(f"an integration test tried to reach the network: {address!r}")
+    return _real_connect(self, address)
+
+
+def _guarded_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+    # Refusing the name lookup too catches a library phoning home before it connects.
+    if host is not None and not _is_loopback(host):
+        raise AssertionError(f"an integration test tried to resolve {host!r}")
+    return _real_getaddrinfo(host, *args, **kwargs)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Forbid non-loopback connections for the whole session, imports included."""
+    socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
+    socket.getaddrinfo = _guarded_getaddrinfo
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    socket.socket.connect = _real_connect  # type: ignore[method-assign]
+    socket.getaddrinfo = _real_getaddrinfo
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No AWS, OpenAI or tracing settings from the machine; no IMDS lookups."""
+    for name in list(os.environ):
+        if name.upper().startswith(_ENV_PREFIXES) or name.upper() in _PROXY_VARS:
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws-credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+@pytest.fixture
+def emulator() -> Iterator[BedrockEmulator]:
+    """A runtime emulator that knows GUARDRAIL; it blocks user text containing "lock"."""
+    with BedrockEmulator(endpoint="runtime", region="us-west-2") as emu:
+        emu.add_guardrail(
+            GUARDRAIL.identifier,
+            version=str(GUARDRAIL.version),
+            blocks=lambda text: "lock" in text,
+            blocked_message=BLOCKED_MESSAGE,
+        )
+        yield emu
+
+
+def _client_arguments(emu: BedrockEmulator) -> dict[str, Any]:
+    """SigV4 with the emulator's keys, and a guardrail on every chat completion."""
+    return {
+        "base_url": emu.base_url,
+        "region": emu.region,
+        "access_key_id": emu.access_key_id,
+        "secret_access_key": emu.secret_access_key,
+        "guardrail": GUARDRAIL,
+        "max_retries": 0,
+    }
+
+
+@pytest.fixture
+def client(emulator: BedrockEmulator) -> Iterator[openai.OpenAI]:
+    with openai_bedrock.create_client(**_client_arguments(emulator)) as sync_client:
+        yield sync_client
+
+
+@pytest.fixture
+async def async_client(emulator: BedrockEmulator) -> AsyncIterator[openai.AsyncOpenAI]:
+    async with openai_bedrock.create_async_client(**_client_arguments(emulator)) as aclient:
+        yield aclient
+
+
+def assert_signed_and_guarded(emu: BedrockEmulator, *, calls: int = 1) -> list[Any]:
+    """Every request reached the emulator signed, verified, and naming GUARDRAIL.
+
+    Returns the chat completion requests (at least ``calls`` of them).
+    """
+    assert emu.requests, "the library sent nothing to the emulator"
+    for request in emu.requests:
+        assert request.auth == "sigv4", request
+        assert request.verdict == "ok", request
+        assert request.headers["X-Amzn-Bedrock-GuardrailIdentifier"] == GUARDRAIL.identifier
+        assert request.headers["X-Amzn-Bedrock-GuardrailVersion"] == "1"
+    chats = [r for r in emu.requests if r.path.endswith("/chat/completions")]
+    assert len(chats) >= calls, [r.path for r in emu.requests]
+    return chats
+
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def readme_recipe(library: str) -> str:
+    """The first Python block after ``**library**`` in the README's frameworks section."""
+    section = README.read_text(encoding="utf-8").split("## Using it with frameworks", 1)[1]
+    section = section.split("\n## ", 1)[0]
+    after = section.split(f"**{library}**", 1)[1]
+    return after.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+@pytest.fixture
+def recipe_env(emulator: BedrockEmulator, monkeypatch: pytest.MonkeyPatch) -> BedrockEmulator:
+    """Point README recipes, unchanged, at the emulator through the environment."""
+    monkeypatch.setenv("AWS_BEDROCK_BASE_URL", emulator.base_url)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", emulator.access_key_id)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", emulator.secret_access_key)
+    return emulator
+
+
+async def run_recipe(source: str) -> dict[str, Any]:
+    """Run README code (top-level ``await`` allowed); return its variables."""
+    code = compile(source, str(README), "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+    namespace: dict[str, Any] = {"__name__": "readme_recipe"}
+    result = eval(code, namespace)  # noqa: S307 - our own README, the point of the test
+    if inspect.iscoroutine(result):
+        await result
+    return namespace

@@ -1,0 +1,661 @@
+"""``BedrockEmulator``: a local, signature-checking stand-in for Bedrock's OpenAI API.
+
+The HTTP plumbing lives in ``_server.py``, signature checks in ``_verify.py`` and every
+response body in ``_shapes.py``; this module holds the emulator's state and decides
+what each request gets.
+"""
+
+from __future__ import annotations
+
+import base64
+import collections
+import datetime as dt
+import email.utils
+import json
+import re
+import secrets
+import string
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Optional, Union
+from urllib.parse import unquote
+
+import httpx
+
+from . import _shapes as shapes
+from ._vcr import PLACEHOLDER, _scrub_text
+from ._verify import Keys, authenticate
+
+__all__ = ["BedrockEmulator", "EmulatedRequest"]
+
+Endpoint = Literal["runtime", "mantle"]
+ReplyFunction = Callable[[dict[str, Any]], Union[str, Mapping[str, Any]]]
+FAULTS = ("throttle", "internal", "unavailable", "drop", "slow_stream")
+_FAULT_ERRORS: dict[str, Callable[[], shapes.ErrorReply]] = {
+    "throttle": shapes.throttling,
+    "internal": shapes.internal_error,
+    "unavailable": shapes.service_unavailable,
+}
+
+# endpoint -> (path prefix, SigV4 signing name), BEDROCK_WIRE.md section 1.
+_ENDPOINTS: dict[str, tuple[str, str]] = {
+    "runtime": ("/openai/v1", "bedrock"),
+    "mantle": ("/v1", "bedrock-mantle"),
+}
+# What GET /models lists when no models were configured (section 3).
+DEFAULT_MODELS: dict[str, tuple[str, ...]] = {
+    "runtime": ("openai.gpt-oss-120b-1:0", "openai.gpt-oss-20b-1:0"),
+    "mantle": ("openai.gpt-oss-120b", "openai.gpt-oss-20b"),
+}
+_SECRET_HEADERS = frozenset({"authorization", "x-amz-security-token"})
+_GUARDRAIL_ID = "x-amzn-bedrock-guardrailidentifier"
+_GUARDRAIL_VERSION = "x-amzn-bedrock-guardrailversion"
+_TRACE = "x-amzn-bedrock-trace"
+_GUARDRAIL_CONFIG = "amazon-bedrock-guardrailConfig"
+_TAG = "amazon-bedrock-guardrails-guardContent_"
+_WORDS = re.compile(r"\S+\s*")
+
+
+class _Headers(httpx.Headers):
+    """Case-insensitive request headers whose repr hides credentials."""
+
+    def __repr__(self) -> str:
+        shown = [
+            (name, PLACEHOLDER if name.lower() in _SECRET_HEADERS else _scrub_text(value))
+            for name, value in self.multi_items()
+        ]
+        return f"Headers({shown!r})"
+
+
+class EmulatedRequest:
+    """One request as the emulator received it, and what it answered.
+
+    ``method``, ``path``, ``query`` (the raw query string), ``headers`` (case-insensitive,
+    as received), ``body`` (bytes). ``auth`` is ``"sigv4"``, ``"bearer"`` or None (no
+    credentials); ``verdict`` is ``"ok"``, the AWS error type it answered
+    (``"InvalidSignatureException"``, ``"ThrottlingException"``, ...) or ``"dropped"``
+    (connection closed, ``status`` 0); ``reason`` says in words why authentication
+    failed; ``request_id`` is the ``x-amzn-RequestId`` answered. ``repr()`` never shows
+    credentials.
+    """
+
+    def __init__(
+        self, method: str, path: str, query: str, headers: Sequence[tuple[str, str]], body: bytes
+    ) -> None:
+        self.method = method
+        self.path = path
+        self.query = query
+        self.body = body
+        self.auth: Optional[str] = None
+        self.verdict = "ok"
+        self.status = 0
+        self.reason = ""
+        self.request_id = ""
+        self._raw_headers = headers
+        self._headers: Optional[httpx.Headers] = None
+
+    @property
+    def headers(self) -> httpx.Headers:
+        # Built on first use: most recorded requests are never inspected.
+        if self._headers is None:
+            self._headers = _Headers(list(self._raw_headers))
+        return self._headers
+
+    def header(self, name: str) -> Optional[str]:
+        """The first value of header ``name`` (any case), or None; without building
+        ``headers``."""
+        lname = name.lower()
+        return next((v for n, v in self._raw_headers if n.lower() == lname), None)
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    def __repr__(self) -> str:
+        target = f"{self.path}?{self.query}" if self.query else self.path
+        reason = f", reason={self.reason!r}" if self.reason else ""
+        return (
+            f"<EmulatedRequest {self.method} {target} auth={self.auth} "
+            f"verdict={self.verdict} status={self.status}{reason}>"
+        )
+
+
+@dataclass
+class Reply:
+    """What the server writes: a whole body, SSE frames flushed one by one, or nothing."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes = b""
+    frames: Optional[list[bytes]] = None
+    delay: float = 0.0
+    drop: bool = False
+
+
+@dataclass
+class _Guardrail:
+    blocks: Callable[[str], bool]
+    blocked_message: str
+    topic: str
+
+
+@dataclass(frozen=True)
+class _Assessment:
+    blocked: bool
+    message: str
+    trace: Optional[dict[str, Any]]
+
+
+@dataclass
+class _State:
+    keys: Keys
+    faults: collections.deque[str] = field(default_factory=collections.deque)
+    guardrails: dict[tuple[str, str], _Guardrail] = field(default_factory=dict)
+
+
+def _random(alphabet: str, length: int) -> str:
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def _new_keys(session_token: bool, extra_api_keys: frozenset[str] = frozenset()) -> Keys:
+    """Credentials in AWS's formats, so scrubbers and validators treat them as real."""
+    upper = string.ascii_uppercase + string.digits
+    secret_alphabet = string.ascii_letters + string.digits + "+/"
+    inner = (
+        f"BedrockAPIKey-{_random(upper.lower(), 4)}-at-123456789012:{_random(secret_alphabet, 60)}"
+    )
+    return Keys(
+        access_key_id=("ASIA" if session_token else "AKIA") + _random(upper, 16),
+        secret_access_key=_random(secret_alphabet, 40),
+        session_token=("IQoJb3JpZ2luX2Vj" + _random(secret_alphabet, 120))
+        if session_token
+        else None,
+        api_key="ABSK" + base64.b64encode(inner.encode()).decode(),
+        extra_api_keys=extra_api_keys,
+    )
+
+
+def _text_of(content: Any) -> str:
+    """The text of a message ``content``: a string or a list of text parts."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(str(part.get("text", "")) for part in content if isinstance(part, Mapping))
+    return ""
+
+
+def _tokens(text: str) -> int:
+    return len(text.split())
+
+
+class BedrockEmulator:
+    """A local HTTP/1.1 server that answers like Bedrock's OpenAI-compatible API.
+
+    It listens on 127.0.0.1 on an ephemeral port in a background thread, authenticates
+    every request as Bedrock does (SigV4 recomputed from the request as received, or a
+    Bearer API key), and answers with the shapes in ``BEDROCK_WIRE.md``. Routes, under
+    ``/openai/v1`` (runtime) or ``/v1`` (mantle): ``POST chat/completions`` (JSON or SSE),
+    ``GET models``, ``GET models/{id}``, ``POST responses``.
+
+    Args:
+        endpoint: ``"runtime"`` (signing name ``bedrock``) or ``"mantle"``
+            (``bedrock-mantle``).
+        region: The region credentials must be scoped to.
+        reply: None to echo the last user message, or ``reply(body) -> str | dict``;
+            a dict holds assistant message fields (``{"content": None, "tool_calls":
+            [...]}``) and may set ``finish_reason``.
+        models: None to allow any model id, else the allowed ids; others get Bedrock's
+            403 "You don't have access to the model" error.
+        clock_offset: Seconds added to the emulator's clock, to test clock skew.
+        session_token: Generate and require a session token with the access key.
+        api_keys: More Bearer values to accept besides the generated ``api_key`` (your
+            own test keys); ``rotate_credentials()`` keeps them.
+        stream_delay: Seconds between SSE frames once a ``"slow_stream"`` fault fires.
+
+    Example::
+
+        with BedrockEmulator() as emu:
+            client = openai_bedrock.create_client(
+                base_url=emu.base_url, region=emu.region,
+                access_key_id=emu.access_key_id, secret_access_key=emu.secret_access_key,
+            )
+            client.chat.completions.create(model="openai.gpt-oss-20b-1:0", messages=[...])
+            assert emu.requests[-1].verdict == "ok"
+    """
+
+    def __init__(
+        self,
+        *,
+        endpoint: Endpoint = "runtime",
+        region: str = "us-west-2",
+        reply: Optional[ReplyFunction] = None,
+        models: Optional[Iterable[str]] = None,
+        clock_offset: float = 0.0,
+        session_token: bool = False,
+        api_keys: Optional[Iterable[str]] = None,
+        stream_delay: float = 0.05,
+    ) -> None:
+        if endpoint not in _ENDPOINTS:
+            raise ValueError(f"endpoint must be 'runtime' or 'mantle', not {endpoint!r}.")
+        self.endpoint: Endpoint = endpoint
+        self.region = region
+        self.reply = reply
+        self.models = None if models is None else frozenset(models)
+        self.clock_offset = float(clock_offset)
+        self.stream_delay = stream_delay
+        self.requests: list[EmulatedRequest] = []
+        self._prefix, self.service = _ENDPOINTS[endpoint]
+        self._with_token = session_token
+        self._lock = threading.Lock()
+        self._extra_api_keys = frozenset(api_keys or ())
+        self._state = _State(_new_keys(session_token, self._extra_api_keys))
+        self._server: Any = None
+
+    # --- lifecycle ---------------------------------------------------------------------
+
+    def start(self) -> BedrockEmulator:
+        """Start serving (``with BedrockEmulator() as emu`` does this)."""
+        if self._server is None:
+            from ._server import EmulatorServer
+
+            self._server = EmulatorServer(self)
+        return self
+
+    def close(self) -> None:
+        """Stop serving and close every open connection."""
+        server, self._server = self._server, None
+        if server is not None:
+            server.stop()
+
+    def __enter__(self) -> BedrockEmulator:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        url = self.base_url if self._server is not None else "not started"
+        return f"<BedrockEmulator {self.endpoint} {self.region} {url}>"
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("The emulator is not running; use `with BedrockEmulator():`.")
+        return int(self._server.port)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}{self._prefix}"
+
+    # --- credentials -------------------------------------------------------------------
+
+    @property
+    def access_key_id(self) -> str:
+        return self._state.keys.access_key_id
+
+    @property
+    def secret_access_key(self) -> str:
+        return self._state.keys.secret_access_key
+
+    @property
+    def session_token(self) -> Optional[str]:
+        return self._state.keys.session_token
+
+    @property
+    def api_key(self) -> str:
+        return self._state.keys.api_key
+
+    def rotate_credentials(self) -> None:
+        """Replace the access key, secret, session token and generated API key; old ones
+        are rejected from now on."""
+        with self._lock:
+            self._state.keys = _new_keys(self._with_token, self._extra_api_keys)
+
+    # --- scripting ---------------------------------------------------------------------
+
+    def fail(self, kind: str, times: int = 1) -> None:
+        """Queue a fault for each of the next ``times`` authenticated requests.
+
+        ``"throttle"`` (429 ThrottlingException), ``"internal"`` (500),
+        ``"unavailable"`` (503 ServiceUnavailableException), ``"drop"`` (close the
+        connection without answering) or ``"slow_stream"`` (SSE frames ``stream_delay``
+        seconds apart; a non-streamed answer waits that long once).
+        """
+        if kind not in FAULTS:
+            raise ValueError(f"Unknown fault {kind!r}; use one of {', '.join(FAULTS)}.")
+        with self._lock:
+            self._state.faults.extend([kind] * times)
+
+    def add_guardrail(
+        self,
+        identifier: str,
+        version: Union[str, int] = "DRAFT",
+        *,
+        blocks: Optional[Callable[[str], bool]] = None,
+        blocked_message: str = shapes.BLOCKED_MESSAGE,
+        topic: str = "Denied topic",
+    ) -> None:
+        """Make a guardrail known; requests naming another one get 400 ValidationException.
+
+        ``blocks(text)`` gets the evaluated input (the tagged content when the request
+        uses input tags, else all user text) and returns whether the guardrail
+        intervenes; None blocks every input. ``topic`` names the denied topic in the
+        trace of a blocked request. Runtime chat completions only: mantle and
+        the Responses API ignore guardrail headers, as Bedrock does (BEDROCK_WIRE.md
+        section 4).
+        """
+        with self._lock:
+            self._state.guardrails[(identifier, str(version))] = _Guardrail(
+                blocks or (lambda _text: True), blocked_message, topic
+            )
+
+    def reset(self) -> None:
+        """Forget recorded requests and queued faults (guardrails and keys stay)."""
+        with self._lock:
+            self.requests.clear()
+            self._state.faults.clear()
+
+    def now(self) -> dt.datetime:
+        """The emulator's clock, offset included."""
+        return dt.datetime.fromtimestamp(time.time() + self.clock_offset, dt.timezone.utc)
+
+    # --- requests ----------------------------------------------------------------------
+
+    def handle(
+        self, method: str, target: str, headers: Sequence[tuple[str, str]], body: bytes
+    ) -> Reply:
+        """Answer one request (called by the server thread; also usable directly)."""
+        path, _, query = target.partition("?")
+        record = EmulatedRequest(method, path, query, headers, body)
+        self.requests.append(record)
+        now = self.now()
+        verdict = authenticate(
+            method=method,
+            target=target,
+            headers=headers,
+            body=body,
+            keys=self._state.keys,
+            service=self.service,
+            region=self.region,
+            now=now,
+        )
+        record.auth, record.reason = verdict.auth, verdict.reason
+        if verdict.error is not None:
+            return self._error(record, verdict.error, now)
+        route = self._route(method, path)
+        if route is None:
+            return self._error(record, shapes.unknown_operation(), now)
+        with self._lock:
+            fault = self._state.faults.popleft() if self._state.faults else None
+        if fault == "drop":
+            record.verdict = "dropped"
+            return Reply(0, [], drop=True)
+        error = _FAULT_ERRORS.get(fault or "")
+        if error is not None:
+            return self._error(record, error(), now)
+        try:
+            reply = route(record, now)
+        except _Rejected as rejected:
+            return self._error(record, rejected.error, now)
+        except Exception as exc:  # a bug in a reply callable: answer 500, keep serving
+            record.reason = f"the emulator failed: {exc!r}"
+            return self._error(record, shapes.internal_error(), now)
+        if fault == "slow_stream":
+            reply.delay = self.stream_delay
+        record.status = reply.status
+        return reply
+
+    def _route(self, method: str, path: str) -> Optional[Callable[..., Reply]]:
+        if not path.startswith(self._prefix + "/"):
+            return None
+        resource = path[len(self._prefix) + 1 :]
+        if method == "POST" and resource == "chat/completions":
+            return self._chat
+        if method == "POST" and resource == "responses":
+            return self._responses
+        if method == "GET" and resource == "models":
+            return self._models
+        if method == "GET" and resource.startswith("models/") and len(resource) > 7:
+            return self._model
+        return None
+
+    def _headers(
+        self, record: EmulatedRequest, now: dt.datetime, content_type: str
+    ) -> list[tuple[str, str]]:
+        record.request_id = str(uuid.uuid4())
+        return [
+            ("Date", email.utils.format_datetime(now, usegmt=True)),
+            ("Content-Type", content_type),
+            ("x-amzn-RequestId", record.request_id),
+        ]
+
+    def _json(self, record: EmulatedRequest, now: dt.datetime, value: Any) -> Reply:
+        record.status = 200
+        return Reply(200, self._headers(record, now, "application/json"), shapes.dumps(value))
+
+    def _error(self, record: EmulatedRequest, error: shapes.ErrorReply, now: dt.datetime) -> Reply:
+        record.verdict, record.status = error.code, error.status
+        headers = self._headers(record, now, "application/json")
+        headers.append(("x-amzn-ErrorType", error.error_type))
+        return Reply(error.status, headers, error.content)
+
+    # --- routes ------------------------------------------------------------------------
+
+    def _body(self, record: EmulatedRequest) -> dict[str, Any]:
+        try:
+            body = json.loads(record.body)
+        except ValueError:
+            raise _Rejected(shapes.validation("The request body is not valid JSON.")) from None
+        if not isinstance(body, dict):
+            raise _Rejected(shapes.validation("The request body must be a JSON object."))
+        model = body.get("model")
+        if not isinstance(model, str) or not model:
+            raise _Rejected(shapes.validation("Missing required field: model."))
+        if self.models is not None and model not in self.models:
+            raise _Rejected(shapes.no_model_access())
+        return body
+
+    def _answer(self, body: dict[str, Any], default: str) -> dict[str, Any]:
+        """The assistant message fields: the reply callable's, or the echo."""
+        result = self.reply(body) if self.reply is not None else default
+        return {"content": result} if isinstance(result, str) else dict(result)
+
+    def _chat(self, record: EmulatedRequest, now: dt.datetime) -> Reply:
+        body = self._body(record)
+        messages = body.get("messages")
+        if not isinstance(messages, list) or not messages:
+            raise _Rejected(shapes.validation("Missing required field: messages."))
+        texts = [
+            (m.get("role"), _text_of(m.get("content"))) for m in messages if isinstance(m, dict)
+        ]
+        user = [text for role, text in texts if role == "user"]
+        prompt_tokens = sum(_tokens(text) for _, text in texts)
+        stream = body.get("stream") is True
+        common = {"id": f"chatcmpl-{uuid.uuid4().hex}", "model": body["model"]}
+        created = int(now.timestamp())
+
+        guardrail = self._guardrail(record, body, texts)
+        if guardrail is not None and guardrail.blocked:
+            if not stream:
+                return self._json(
+                    record,
+                    now,
+                    shapes.guardrail_intervention(
+                        **common,
+                        created=created,
+                        blocked_message=guardrail.message,
+                        trace=guardrail.trace,
+                    ),
+                )
+            return self._sse(
+                record,
+                now,
+                shapes.guardrail_stream_events(
+                    **common,
+                    created=created,
+                    blocked_message=guardrail.message,
+                    trace=guardrail.trace,
+                ),
+            )
+
+        message = self._answer(body, _strip_tags(user[-1]) if user else "")
+        content = message.pop("content", None)
+        finish = message.pop("finish_reason", None) or (
+            "tool_calls" if message.get("tool_calls") else "stop"
+        )
+        completion_tokens = _tokens(content or "")
+        if not stream:
+            completion = shapes.chat_completion(
+                **common,
+                created=created,
+                content=content,
+                message=message,
+                finish_reason=finish,
+                prompt_tokens=prompt_tokens,
+                completion_tokens=completion_tokens,
+            )
+            if guardrail is not None:
+                completion = shapes.guardrail_passed(completion, trace=guardrail.trace)
+            return self._json(record, now, completion)
+        if "tool_calls" in message:  # stream deltas index their tool calls
+            message["tool_calls"] = [
+                {"index": i, **call} for i, call in enumerate(message["tool_calls"])
+            ]
+        return self._sse(
+            record,
+            now,
+            shapes.chat_stream_events(
+                **common,
+                created=created,
+                pieces=_WORDS.findall(content or ""),
+                include_usage=self._include_usage(body),
+                prompt_tokens=prompt_tokens,
+                completion_tokens=completion_tokens,
+                message=message,
+                finish_reason=finish,
+                every_chunk={shapes.GUARDRAIL_ACTION: "NONE"} if guardrail else None,
+                last_chunk={shapes.GUARDRAIL_TRACE: guardrail.trace}
+                if guardrail and guardrail.trace
+                else None,
+            ),
+        )
+
+    @staticmethod
+    def _include_usage(body: dict[str, Any]) -> bool:
+        options = body.get("stream_options")
+        return isinstance(options, dict) and options.get("include_usage") is True
+
+    def _sse(self, record: EmulatedRequest, now: dt.datetime, events: list[Any]) -> Reply:
+        record.status = 200
+        frames = [shapes.sse_event(event) for event in events] + [shapes.SSE_DONE]
+        return Reply(200, self._headers(record, now, "text/event-stream"), frames=frames)
+
+    def _guardrail(
+        self, record: EmulatedRequest, body: dict[str, Any], texts: list[tuple[Any, str]]
+    ) -> Optional[_Assessment]:
+        """None without guardrail headers; else whether the guardrail blocks, and how."""
+        if self.endpoint == "mantle":
+            return None  # mantle ignores guardrail headers (section 4)
+        identifier = record.header(_GUARDRAIL_ID)
+        version = record.header(_GUARDRAIL_VERSION)
+        if identifier is None and version is None:
+            if _GUARDRAIL_CONFIG in body:
+                raise _Rejected(
+                    shapes.validation(
+                        "amazon-bedrock-guardrailConfig was sent without the "
+                        "X-Amzn-Bedrock-GuardrailIdentifier header."
+                    )
+                )
+            return None
+        if identifier is None or version is None:
+            raise _Rejected(
+                shapes.validation(
+                    "X-Amzn-Bedrock-GuardrailIdentifier and X-Amzn-Bedrock-GuardrailVersion "
+                    "must be sent together."
+                )
+            )
+        with self._lock:
+            known = self._state.guardrails.get((identifier.rsplit("/", 1)[-1], version))
+        if known is None:
+            raise _Rejected(shapes.guardrail_not_found(identifier, version))
+        config = body.get(_GUARDRAIL_CONFIG)
+        suffix = config.get("tagSuffix") if isinstance(config, dict) else None
+        everything = "\n".join(text for _, text in texts)
+        tagged = (
+            re.findall(
+                f"<{_TAG}{re.escape(suffix)}>(.*?)</{_TAG}{re.escape(suffix)}>",
+                everything,
+                re.DOTALL,
+            )
+            if isinstance(suffix, str)
+            else []
+        )
+        evaluated = "\n".join(tagged) if tagged else "\n".join(t for r, t in texts if r == "user")
+        blocked = bool(known.blocks(evaluated))
+        trace = None
+        if (record.header(_TRACE) or "").upper() in ("ENABLED", "ENABLED_FULL"):
+            trace = shapes.guardrail_trace(
+                identifier.rsplit("/", 1)[-1],
+                guarded_characters=len(evaluated),
+                total_characters=len(everything),
+                # A denied topic in the trace when it blocks; only metrics when it passes.
+                topic=known.topic if blocked else None,
+            )
+        return _Assessment(blocked, known.blocked_message, trace)
+
+    def _responses(self, record: EmulatedRequest, now: dt.datetime) -> Reply:
+        body = self._body(record)
+        given = body.get("input")
+        if isinstance(given, str):
+            last, prompt = given, given
+        elif isinstance(given, list):
+            users = [
+                _text_of(item.get("content")) if isinstance(item, dict) else ""
+                for item in given
+                if isinstance(item, dict) and item.get("role", "user") == "user"
+            ]
+            last, prompt = (users[-1] if users else ""), " ".join(users)
+        else:
+            raise _Rejected(shapes.validation("Missing required field: input."))
+        text = self._answer(body, last).get("content") or ""
+        hex_id = uuid.uuid4().hex
+        response = shapes.response_object(
+            id=f"resp_{hex_id}",
+            model=body["model"],
+            created_at=int(now.timestamp()),
+            text=text,
+            message_id=f"msg_{hex_id}",
+            input_tokens=_tokens(prompt) + _tokens(str(body.get("instructions") or "")),
+            output_tokens=_tokens(text),
+        )
+        if body.get("stream") is not True:
+            return self._json(record, now, response)
+        record.status = 200
+        frames = [shapes.sse_named_event(e) for e in shapes.response_stream_events(response)]
+        return Reply(200, self._headers(record, now, "text/event-stream"), frames=frames)
+
+    def _listed(self) -> list[str]:
+        return (
+            sorted(self.models) if self.models is not None else list(DEFAULT_MODELS[self.endpoint])
+        )
+
+    def _models(self, record: EmulatedRequest, now: dt.datetime) -> Reply:
+        return self._json(record, now, shapes.models_list(self._listed(), created=0))
+
+    def _model(self, record: EmulatedRequest, now: dt.datetime) -> Reply:
+        model_id = unquote(record.path.rsplit("/models/", 1)[1])
+        if self.models is not None and model_id not in self.models:
+            raise _Rejected(shapes.resource_not_found(f"Model {model_id} not found."))
+        return self._json(record, now, shapes.model(model_id, created=0))
+
+
+class _Rejected(Exception):
+    def __init__(self, error: shapes.ErrorReply) -> None:
+        self.error = error
+
+
+def _strip_tags(text: str) -> str:
+    """The echo leaves out guardrail input tags (the model never sees them)."""
+    return re.sub(f"</?{_TAG}[A-Za-z0-9]*>", "", text)

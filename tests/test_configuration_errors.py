@@ -422,6 +422,14 @@ ENDPOINT_CASES = [
     ),
     pytest.param(
         ErrorCase(
+            with_keys(base_url="https://stra\u00dfe.example/openai/v1"),
+            ConfigurationError,
+            ("non-ASCII characters", "punycode"),
+        ),
+        id="a base_url with a non-ASCII host is rejected (IDNA 2003 and 2008 disagree on it)",
+    ),
+    pytest.param(
+        ErrorCase(
             with_keys(base_url="bedrock-runtime.us-west-2.amazonaws.com/openai/v1"),
             ConfigurationError,
             ("must be an absolute http(s) URL",),

@@ -151,6 +151,15 @@ def parse_base_url(raw: str, source: str) -> httpx.URL:
             f"{source} contains whitespace or control characters. Pass a plain URL such as "
             "'https://bedrock-runtime.us-west-2.amazonaws.com/openai/v1'."
         )
+    # Non-ASCII host names are ambiguous: IDNA 2008 (httpx) and IDNA 2003 (the standard
+    # library, and many proxies) map some of them to different hosts ("ß" is "xn--zca" to
+    # one and "ss" to the other), so the request could go somewhere else than the user reads.
+    authority = raw.partition("://")[2].split("/", 1)[0].rpartition("@")[2]
+    if not authority.isascii():
+        raise ConfigurationError(
+            f"{source} has a host name with non-ASCII characters. Write it in its ASCII "
+            "(punycode, 'xn--') form, so every tool reads the same host."
+        )
     try:
         url = httpx.URL(raw)
     except Exception as exc:  # httpx raises InvalidURL and others for malformed input

@@ -254,6 +254,18 @@ def test_offline_chat_works_with_no_aws_configuration(tmp_path: Path) -> None:
     assert REQUEST_ID.search(result.stderr)
 
 
+def test_offline_chat_with_a_guardrail_named_by_arn(tmp_path: Path) -> None:
+    arn = "arn:aws:bedrock:us-west-2:123456789012:guardrail/abc123"
+    args = ("chat", "--offline", "--no-stream", "--guardrail")
+    passed = cli(*args, f"{arn}:1", "Hello", env=base_env(tmp_path))
+    blocked = cli(*args, f"{arn}:1", "a forbidden word", env=base_env(tmp_path))
+    assert passed.returncode == 0, passed.stderr
+    assert passed.stdout == "Hello\n"
+    assert "guardrail: NONE (did not intervene)" in passed.stderr
+    assert blocked.returncode == 0, blocked.stderr
+    assert "guardrail: INTERVENED" in blocked.stderr
+
+
 def test_offline_doctor_passes_every_check(tmp_path: Path) -> None:
     result = cli("doctor", "--offline", "--json", env=base_env(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr

@@ -518,3 +518,25 @@ def test_responses_stream_as_the_responses_api_does() -> None:
     assert "".join(deltas) == "one two three"
     assert events[-1].response.output_text == "one two three"
     assert [e.sequence_number for e in events] == list(range(len(events)))
+
+
+ARN = "arn:aws:bedrock:us-west-2:123456789012:guardrail/gr1a2b3c4d5e"
+
+
+@pytest.mark.parametrize(
+    ("registered", "sent"),
+    [(ARN, ARN), (ARN, "gr1a2b3c4d5e"), ("gr1a2b3c4d5e", ARN)],
+    ids=["arn-arn", "arn-id", "id-arn"],
+)
+def test_a_guardrail_arn_and_its_bare_id_name_the_same_guardrail(
+    emu: BedrockEmulator, registered: str, sent: str
+) -> None:
+    emu.add_guardrail(registered, version="1", blocks=lambda text: "lock" in text)
+    guardrail = openai_bedrock.Guardrail(sent, version=1)
+    with client(emu) as c:
+        answer = c.chat.completions.create(
+            model=MODEL,
+            messages=[{"role": "user", "content": "pick a lock"}],
+            **guardrail.options(),
+        )
+    assert (answer.model_extra or {})["amazon-bedrock-guardrailAction"] == "INTERVENED"

@@ -339,6 +339,7 @@ class BedrockEmulator:
     ) -> None:
         """Make a guardrail known; requests naming another one get 400 ValidationException.
 
+        ``identifier`` is the guardrail's id or its ARN; requests may name it by either.
         ``blocks(text)`` gets the evaluated input (the tagged content when the request
         uses input tags, else all user text) and returns whether the guardrail
         intervenes; None blocks every input. ``topic`` names the denied topic in the
@@ -347,7 +348,7 @@ class BedrockEmulator:
         section 4).
         """
         with self._lock:
-            self._state.guardrails[(identifier, str(version))] = _Guardrail(
+            self._state.guardrails[(_bare_guardrail_id(identifier), str(version))] = _Guardrail(
                 blocks or (lambda _text: True), blocked_message, topic
             )
 
@@ -577,7 +578,7 @@ class BedrockEmulator:
                 )
             )
         with self._lock:
-            known = self._state.guardrails.get((identifier.rsplit("/", 1)[-1], version))
+            known = self._state.guardrails.get((_bare_guardrail_id(identifier), version))
         if known is None:
             raise _Rejected(shapes.guardrail_not_found(identifier, version))
         config = body.get(_GUARDRAIL_CONFIG)
@@ -597,7 +598,7 @@ class BedrockEmulator:
         trace = None
         if (record.header(_TRACE) or "").upper() in ("ENABLED", "ENABLED_FULL"):
             trace = shapes.guardrail_trace(
-                identifier.rsplit("/", 1)[-1],
+                _bare_guardrail_id(identifier),
                 guarded_characters=len(evaluated),
                 total_characters=len(everything),
                 # A denied topic in the trace when it blocks; only metrics when it passes.
@@ -649,6 +650,12 @@ class BedrockEmulator:
         if self.models is not None and model_id not in self.models:
             raise _Rejected(shapes.resource_not_found(f"Model {model_id} not found."))
         return self._json(record, now, shapes.model(model_id, created=0))
+
+
+def _bare_guardrail_id(identifier: str) -> str:
+    """``abc123`` for ``arn:aws:bedrock:REGION:ACCOUNT:guardrail/abc123`` or ``abc123``:
+    Bedrock accepts either to name one guardrail, so both register and match as one."""
+    return identifier.rsplit("/", 1)[-1]
 
 
 class _Rejected(Exception):

@@ -266,6 +266,31 @@ def test_offline_chat_with_a_guardrail_named_by_arn(tmp_path: Path) -> None:
     assert "guardrail: INTERVENED" in blocked.stderr
 
 
+@pytest.mark.parametrize("stream", ["--stream", "--no-stream"])
+def test_a_reader_that_goes_away_ends_the_chat_quietly(tmp_path: Path, stream: str) -> None:
+    # `chat ... | head -c 5`: more than a pipe buffer of answer, and the reader leaves
+    # after 5 bytes, so the command's next write meets a closed pipe.
+    message = " ".join(["x" * 1000] * 200)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "openai_bedrock", "chat", "--offline", stream],
+        env=base_env(tmp_path),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdin is not None
+    assert proc.stdout is not None
+    assert proc.stderr is not None
+    proc.stdin.write(message.encode())
+    proc.stdin.close()
+    assert proc.stdout.read(5) == b"xxxxx"
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 1
+    assert "error:" not in stderr
+    assert "BrokenPipe" not in stderr
+
+
 def test_offline_doctor_passes_every_check(tmp_path: Path) -> None:
     result = cli("doctor", "--offline", "--json", env=base_env(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr

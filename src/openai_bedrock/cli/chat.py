@@ -174,6 +174,8 @@ def run(args: argparse.Namespace) -> int:
                 _stream(client, request, args)
             else:
                 _complete(client, request, args)
+        except BrokenPipeError:
+            raise  # the reader went away (`| head`): main() stops quietly
         except Exception as exc:
             diagnosis = diagnose(exc, ctx)
             raise CommandError(diagnosis.line(), diagnosis.code) from exc

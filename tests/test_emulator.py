@@ -343,14 +343,34 @@ def test_an_unknown_fault_is_refused(emu: BedrockEmulator) -> None:
 
 def test_only_configured_models_are_served() -> None:
     with BedrockEmulator(models={MODEL}) as emu, client(emu) as c:
-        assert [m.id for m in c.models.list().data] == [MODEL]
-        assert c.models.retrieve(MODEL).id == MODEL
+        c.chat.completions.create(model=MODEL, messages=HI)
         with pytest.raises(openai.PermissionDeniedError) as caught:
             c.chat.completions.create(model="openai.gpt-oss-120b-1:0", messages=HI)
-        with pytest.raises(openai.NotFoundError):
-            c.models.retrieve("openai.gpt-oss-120b-1:0")
 
     assert "You don't have access to the model" in caught.value.message
+
+
+def test_mantle_lists_only_the_configured_models() -> None:
+    only = {"openai.gpt-oss-20b"}
+    with BedrockEmulator(endpoint="mantle", models=only) as emu, client(emu) as c:
+        assert [m.id for m in c.models.list().data] == ["openai.gpt-oss-20b"]
+        assert c.models.retrieve("openai.gpt-oss-20b").id == "openai.gpt-oss-20b"
+        with pytest.raises(openai.NotFoundError):
+            c.models.retrieve("openai.gpt-oss-120b")
+
+
+def test_runtime_does_not_serve_models_as_bedrock_runtime_does_not(
+    emu: BedrockEmulator,
+) -> None:
+    # AWS: bedrock-runtime does not implement the OpenAI-compatible GET /models.
+    with client(emu) as c, pytest.raises(openai.NotFoundError) as listed:
+        c.models.list()
+    with client(emu) as c, pytest.raises(openai.NotFoundError):
+        c.models.retrieve(MODEL)
+
+    assert listed.value.code == "UnknownOperationException"
+    assert "endpoint='mantle'" in listed.value.message  # the client's hint
+    assert [r.verdict for r in emu.requests] == ["UnknownOperationException"] * 2
 
 
 def test_mantle_serves_responses_under_v1_and_checks_bedrock_mantle() -> None:
@@ -405,10 +425,10 @@ def test_closing_the_emulator_stops_the_server() -> None:
 
 def test_reset_forgets_requests_and_faults(emu: BedrockEmulator) -> None:
     with client(emu) as c:
-        c.models.list()
+        c.chat.completions.create(model=MODEL, messages=HI)
         emu.fail("throttle")
         emu.reset()
-        c.models.list()
+        c.chat.completions.create(model=MODEL, messages=HI)
 
     assert [r.verdict for r in emu.requests] == ["ok"]
 

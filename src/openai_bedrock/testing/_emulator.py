@@ -197,7 +197,9 @@ class BedrockEmulator:
     every request as Bedrock does (SigV4 recomputed from the request as received, or a
     Bearer API key), and answers with the shapes in ``BEDROCK_WIRE.md``. Routes, under
     ``/openai/v1`` (runtime) or ``/v1`` (mantle): ``POST chat/completions`` (JSON or SSE),
-    ``GET models``, ``GET models/{id}``, ``POST responses``.
+    ``POST responses``, and on mantle only ``GET models`` and ``GET models/{id}``
+    (runtime answers those 404 ``UnknownOperationException``, as bedrock-runtime does
+    not implement them).
 
     Args:
         endpoint: ``"runtime"`` (signing name ``bedrock``) or ``"mantle"``
@@ -416,6 +418,11 @@ class BedrockEmulator:
             return self._chat
         if method == "POST" and resource == "responses":
             return self._responses
+        if self.endpoint == "runtime":
+            # bedrock-runtime does not implement GET /models (AWS documents it:
+            # https://docs.aws.amazon.com/bedrock/latest/userguide/inference-chat-completions.html),
+            # so a test that lists models on runtime must fail here as it would there.
+            return None
         if method == "GET" and resource == "models":
             return self._models
         if method == "GET" and resource.startswith("models/") and len(resource) > 7:

@@ -346,7 +346,7 @@ def guardrail_stream_events(
 def model(model_id: str, *, created: int, owned_by: str = "system") -> dict[str, Any]:
     """One ``model`` object. Shape DOCUMENTED (OpenAI Models API, mantle serves it,
     S-resp); ``owned_by`` and ``created`` GUESS. Runtime does not implement ``GET
-    /models`` (DOCUMENTED, S-cc); the emulator serves it there anyway for convenience.
+    /models`` (DOCUMENTED, S-cc): the emulator answers it there with ``unknown_operation``.
     """
     return {"id": model_id, "object": "model", "created": created, "owned_by": owned_by}
 
@@ -636,7 +636,9 @@ def resource_not_found(message: str) -> ErrorReply:
 
 
 def unknown_operation() -> ErrorReply:
-    """404 for a path the endpoint does not serve. GUESS (AWS's generic answer)."""
+    """404 for a path the endpoint does not serve, including ``GET /models`` on runtime
+    (that runtime does not implement it is DOCUMENTED, S-cc). Status, type and text GUESS
+    (AWS's generic answer; the body runtime sends there is not documented)."""
     return ErrorReply(404, "UnknownOperationException", {"message": "Not Found"})
 
 

@@ -346,6 +346,33 @@ def test_doctor_wrong_credentials_in_a_profile_suggest_sso_login(
     assert "fix: run `aws sso login --profile dev`" in result.stdout
 
 
+@pytest.mark.parametrize("command", [("chat", "Hi"), ("doctor",)], ids=" ".join)
+@pytest.mark.parametrize("how", ["--profile", "AWS_PROFILE"])
+def test_a_credential_process_runs_once_per_command(
+    emu: BedrockEmulator, tmp_path: Path, command: tuple[str, ...], how: str
+) -> None:
+    # aws-vault / saml2aws behind credential_process may ask for MFA on every run of it.
+    counter = tmp_path / "runs"
+    script = tmp_path / "creds.py"
+    script.write_text(
+        "import json, pathlib\n"
+        f"with pathlib.Path({str(counter)!r}).open('a') as f: f.write('run\\n')\n"
+        "print(json.dumps({'Version': 1, "
+        f"'AccessKeyId': {emu.access_key_id!r}, 'SecretAccessKey': {emu.secret_access_key!r}}}))\n"
+    )
+    env = emulator_env(emu, tmp_path, AWS_ACCESS_KEY_ID=None, AWS_SECRET_ACCESS_KEY=None)
+    Path(env["AWS_CONFIG_FILE"]).write_text(
+        f'[profile vault]\ncredential_process = "{sys.executable}" "{script}"\n'
+    )
+    if how == "AWS_PROFILE":
+        env["AWS_PROFILE"] = "vault"
+        result = cli(*command, env=env)
+    else:
+        result = cli(*command, "--profile", "vault", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert counter.read_text() == "run\n"
+
+
 def test_doctor_expired_sso_session(tmp_path: Path) -> None:
     env = base_env(tmp_path)
     Path(env["AWS_CONFIG_FILE"]).write_text(

@@ -104,6 +104,47 @@ def connection(args: argparse.Namespace) -> Iterator[Connection]:
         )
 
 
+class _LoadedCredentials:
+    """A stand-in ``session=`` that hands ``create_client`` credentials already loaded.
+
+    botocore runs a profile's ``credential_process`` (aws-vault, saml2aws, ...) each time
+    credentials are loaded, which may ask for MFA each time. A command resolves its
+    settings once and builds its client from them through this, instead of letting the
+    factory load the credentials again. (The factory takes no resolved ``Settings``; its
+    ``session=`` argument is the public way to pass credentials in.)
+    """
+
+    def __init__(self, credentials: Any, region: str, profile: Optional[str]) -> None:
+        self._credentials = credentials
+        self.region_name = region
+        self.profile_name = profile  # named in the remedy if a later refresh fails
+
+    def get_credentials(self) -> Any:
+        return self._credentials
+
+    def __repr__(self) -> str:
+        return f"<credentials loaded for profile {self.profile_name!r}>"
+
+
+def client_from(settings: Any, kwargs: Mapping[str, Any], **openai_kwargs: Any) -> Any:
+    """An ``openai.OpenAI`` for ``settings`` (resolved from ``kwargs``) that reuses its
+    credentials rather than loading them a second time."""
+    from openai_bedrock import create_client
+    from openai_bedrock._auth import SigV4Auth
+
+    auth = settings.auth
+    if not isinstance(auth, SigV4Auth):
+        # A Bedrock API key: resolving again reads a variable, runs no process.
+        return create_client(**kwargs, **openai_kwargs)
+    return create_client(
+        region=settings.region,
+        endpoint=settings.endpoint,
+        base_url=kwargs.get("base_url"),
+        session=_LoadedCredentials(auth.credentials, settings.region, auth.profile),
+        **openai_kwargs,
+    )
+
+
 def note(text: str) -> None:
     """One line of commentary on stderr, so stdout stays the answer."""
     print(text, file=sys.stderr, flush=True)

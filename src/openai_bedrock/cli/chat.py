@@ -12,6 +12,7 @@ from ._common import (
     USAGE,
     CommandError,
     add_connection_options,
+    client_from,
     connection,
     note,
     profile_name,
@@ -116,7 +117,6 @@ def read_message(args: argparse.Namespace) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from openai_bedrock import create_client
     from openai_bedrock._settings import resolve_settings
 
     from ._diagnose import Context, diagnose
@@ -162,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
             source=settings.auth.source,
             endpoint=settings.endpoint,
         )
-        client = create_client(**conn.kwargs)
+        client = client_from(settings, conn.kwargs)
         request: dict[str, Any] = {
             "model": model,
             "messages": messages,

@@ -384,12 +384,12 @@ def _clock(settings: Any) -> Check:
 
 
 def _call(kwargs: Mapping[str, Any], settings: Any, model: str, ctx: Context) -> Check:
-    from openai_bedrock import create_client
     from openai_bedrock._endpoints import ENDPOINTS
 
+    from ._common import client_from
     from ._diagnose import model_access_remedy
 
-    client = create_client(**kwargs, max_retries=0, timeout=60.0)
+    client = client_from(settings, kwargs, max_retries=0, timeout=60.0)
     try:
         if ENDPOINTS[settings.endpoint].offers_models_list:
             raw = client.models.with_raw_response.list()

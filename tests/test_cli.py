@@ -482,3 +482,15 @@ def test_a_guardrail_on_mantle_is_refused_before_sending(tmp_path: Path) -> None
     [line] = result.stderr.splitlines()
     assert line.startswith("error: Refused to send a guardrail on /chat/completions")
     assert emu.requests == []
+
+
+def test_curl_with_a_guardrail_on_mantle_is_refused_like_a_chat(tmp_path: Path) -> None:
+    with BedrockEmulator(endpoint="mantle") as emu:
+        env = emulator_env(emu, tmp_path)
+        args = ("chat", "--endpoint", "mantle", "--guardrail", GUARDRAIL)
+        curl = cli(*args, "--curl", "Hi", env=env)
+        sent = cli(*args, "Hi", env=env)
+    assert curl.returncode == sent.returncode == 2
+    assert curl.stdout == ""
+    assert curl.stderr == sent.stderr
+    assert curl.stderr.startswith("error: Refused to send a guardrail on /chat/completions")

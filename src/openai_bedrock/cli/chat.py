@@ -98,6 +98,21 @@ def parse_guardrail(value: Optional[str], trace: bool) -> Optional[Guardrail]:
     return Guardrail(identifier, version=version.upper(), trace=trace)
 
 
+def refuse_unenforced_guardrail(endpoint: str) -> None:
+    """Refuse --guardrail where Bedrock ignores it, as the client does, before sending
+    or printing anything (the CLI has no opt-out, unlike allow_unenforced_guardrail)."""
+    from openai_bedrock._endpoints import ENDPOINTS
+    from openai_bedrock.guardrails import GuardrailNotEnforcedError
+
+    operation = "/chat/completions"
+    if operation not in ENDPOINTS[endpoint].guardrails_enforced_on:
+        raise GuardrailNotEnforcedError(
+            f"Refused to send a guardrail on {operation} to bedrock-{endpoint}: Bedrock "
+            "ignores guardrails there, so the call would not be guarded. Use --endpoint "
+            "runtime, or drop --guardrail."
+        )
+
+
 def read_message(args: argparse.Namespace) -> str:
     if args.message is not None:
         text: str = args.message
@@ -143,6 +158,8 @@ def run(args: argparse.Namespace) -> int:
                 f"messages containing {OFFLINE_BLOCKED_WORD!r}"
             )
         settings = resolve_settings(**conn.kwargs)
+        if guardrail is not None:
+            refuse_unenforced_guardrail(settings.endpoint)  # with --curl too
         model = args.model or DEFAULT_MODELS[settings.endpoint]
         messages = [{"role": "user", "content": message}]
         if args.system:

@@ -266,6 +266,31 @@ async def test_hand_written_guardrail_headers_cannot_switch_the_guardrail_off(
     assert bedrock.requests == []
 
 
+ID_HEADER, VERSION_HEADER = "X-Amzn-Bedrock-GuardrailIdentifier", "X-Amzn-Bedrock-GuardrailVersion"
+
+
+@pytest.mark.parametrize(
+    ("headers", "sent", "missing"),
+    [
+        (
+            {"X-Amzn-Bedrock-Trace": "ENABLED"},
+            "X-Amzn-Bedrock-Trace",
+            f"{ID_HEADER} and {VERSION_HEADER}",
+        ),
+        ({VERSION_HEADER: "7"}, VERSION_HEADER, ID_HEADER),
+        ({ID_HEADER: "gr2"}, ID_HEADER, VERSION_HEADER),
+    ],
+    ids=["trace", "version", "identifier"],
+)
+async def test_a_partial_guardrail_header_set_is_named_as_sent(
+    guarded: Any, bedrock: FakeBedrock, headers: dict[str, str], sent: str, missing: str
+) -> None:
+    with pytest.raises(openai.OpenAIError) as caught:
+        await _call(guarded.with_options(max_retries=0), "chat", extra_headers=headers)
+    message = str(raised(caught.value, GuardrailError))
+    assert message.startswith(f"A request sets {sent} without {missing};")
+
+
 async def test_default_headers_naming_another_guardrail_are_checked_and_win(
     factory: Factory, bedrock: FakeBedrock
 ) -> None:

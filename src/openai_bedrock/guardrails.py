@@ -311,11 +311,15 @@ class Guardrail:
         if identifier is None and version is None and trace is None:
             return None
         if identifier is None or version is None:
+            given = {IDENTIFIER_HEADER: identifier, VERSION_HEADER: version, TRACE_HEADER: trace}
+            sent = [name for name, value in given.items() if value is not None]
+            missing = [name for name in (IDENTIFIER_HEADER, VERSION_HEADER) if given[name] is None]
             raise GuardrailError(
-                f"A request sets {VERSION_HEADER if identifier is None else IDENTIFIER_HEADER} "
-                f"without {IDENTIFIER_HEADER if identifier is None else VERSION_HEADER}; "
-                "Bedrock needs both. Pass **Guardrail(...).options() rather than setting the "
-                "headers by hand."
+                f"A request sets {' and '.join(sent)} without {' and '.join(missing)}; "
+                f"Bedrock needs {IDENTIFIER_HEADER} and {VERSION_HEADER} together. Pass "
+                "**Guardrail(...).options() rather than setting the headers by hand (to "
+                "trace one call of a client with a guardrail, pass that guardrail's options "
+                "with trace=True)."
             )
         return cls(identifier, version, trace if trace is not None else False)
 

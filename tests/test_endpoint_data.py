@@ -4,6 +4,7 @@ installed botocore knows (rerun scripts/generate_endpoint_data.py when it does n
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -86,3 +87,25 @@ def test_regions_botocore_does_not_list_yet_resolve_as_botocore_resolves_them(
     region: str,
 ) -> None:
     assert default_base_url("runtime", region, fips=False) == _botocore_url(region, False)
+
+
+@pytest.fixture
+def table_without_aws_cn(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The table as an older generation would have it: no aws-cn partition."""
+    from openai_bedrock import _endpoints
+
+    older = tuple(p for p in _endpoint_data.PARTITIONS if p[0] != "aws-cn")
+    monkeypatch.setattr(_endpoint_data, "PARTITIONS", older)
+    _endpoints._partitions.cache_clear()
+    yield
+    _endpoints._partitions.cache_clear()
+
+
+@pytest.mark.usefixtures("table_without_aws_cn")
+def test_a_partition_only_the_installed_botocore_knows_is_accepted() -> None:
+    assert validate_region("cn-northwest-1", "AWS_REGION") == "cn-northwest-1"
+    assert default_base_url("runtime", "cn-northwest-1", fips=False) == (
+        "https://bedrock-runtime.cn-northwest-1.amazonaws.com.cn/openai/v1"
+    )
+    with pytest.raises(ConfigurationError, match="not an AWS region name"):
+        validate_region("xx-nowhere-1", "AWS_REGION")

@@ -6,8 +6,9 @@ botocore's partition data, copied into ``_endpoint_data`` by
 ``scripts/generate_endpoint_data.py`` so that a client resolves its hostname without
 importing botocore; ``tests/test_endpoint_data.py`` checks the copy against the
 installed botocore for every region it knows. Region names are checked against the
-partitions' region patterns. Mantle has no botocore rules, so its one documented
-hostname template lives here.
+partitions' region patterns; a region the copy does not match is looked up in the
+installed botocore's partition data (which may be newer) before it is refused. Mantle
+has no botocore rules, so its one documented hostname template lives here.
 Sources: https://docs.aws.amazon.com/bedrock/latest/userguide/endpoints.html and
 ``../shared/BEDROCK_WIRE.md`` section 1.
 """
@@ -95,21 +96,53 @@ def _partitions() -> tuple[_Partition, ...]:
     )
 
 
-def _partition_of(region: str) -> _Partition:
-    """The first partition that lists ``region`` or whose regex matches it, else the
-    first partition: botocore's ``aws.partition`` rule function
-    (``botocore/endpoint_provider.py``, ``RuleSetStandardLibrary.aws_partition``)."""
-    partitions = _partitions()
+@functools.lru_cache(maxsize=1)
+def _installed_partitions() -> tuple[_Partition, ...]:
+    """The installed botocore's partitions, read only for a region our table does not
+    match: a botocore newer than the table may know a new partition. Empty when botocore
+    is missing or its data cannot be read."""
+    try:
+        from botocore.loaders import create_loader
+
+        data = create_loader().load_data("partitions")["partitions"]
+        return tuple(
+            _Partition(
+                p["id"],
+                re.compile(p["regionRegex"]),
+                frozenset(p["regions"]),
+                p["outputs"]["dnsSuffix"],
+                bool(p["outputs"].get("supportsFIPS", False)),
+            )
+            for p in data
+        )
+    except Exception:  # no botocore, or data in a shape we do not know: the table decides
+        return ()
+
+
+def _matching(region: str, partitions: tuple[_Partition, ...]) -> Optional[_Partition]:
     for partition in partitions:
         if region in partition.regions or partition.region_regex.match(region):
             return partition
-    return partitions[0]
+    return None
+
+
+def _partition_of(region: str) -> _Partition:
+    """The first partition that lists ``region`` or whose regex matches it (in our table,
+    then in the installed botocore's data), else the first partition: botocore's
+    ``aws.partition`` rule function (``botocore/endpoint_provider.py``,
+    ``RuleSetStandardLibrary.aws_partition``)."""
+    partitions = _partitions()
+    found = _matching(region, partitions) or _matching(region, _installed_partitions())
+    return found or partitions[0]
 
 
 def validate_region(region: str, source: str) -> str:
     """Return ``region`` if it is an AWS region name, else raise ConfigurationError."""
-    patterns = (partition.region_regex for partition in _partitions())
-    if not _REGION_SHAPE.fullmatch(region) or not any(rx.match(region) for rx in patterns):
+    if not _REGION_SHAPE.fullmatch(region) or not any(
+        partition.region_regex.match(region)
+        for partitions in (_partitions, _installed_partitions)  # botocore only if needed
+        for partition in partitions()
+    ):
         raise ConfigurationError(
             f"{source} gave region {region!r}, which is not an AWS region name. "
             "Use a region where Bedrock is offered, such as 'us-west-2' or 'eu-central-1'."

@@ -11,8 +11,9 @@ Why not AWS's ``aws-bedrock-token-generator`` (Apache-2.0, depends on botocore o
 signs with botocore's ``SigV4QueryAuth.add_auth``, which logs the canonical request
 (session token included) and the signature, which is the secret part of the key, on the
 ``botocore.auth`` logger at DEBUG, and reads the wall clock itself, so a test cannot fix
-the time. We call the same botocore building blocks without ``add_auth``, as
-``_sigv4.sign`` does; a test checks that our keys equal the library's byte for byte.
+the time. ``_presign`` calls ``SigV4QueryAuth``'s own steps without ``add_auth`` (unlike
+``_sigv4.sign``, which is pure Python and does not use botocore); a test checks that our
+keys equal the library's byte for byte.
 
 Example::
 

@@ -26,10 +26,6 @@ class ShortTermKey:
     expires: dt.datetime
 
 
-def looks_like_api_key(value: str) -> bool:
-    return value.startswith((SHORT_TERM_PREFIX, LONG_TERM_PREFIX))
-
-
 def read_short_term_key(key: str) -> Optional[ShortTermKey]:
     """Region and expiry of a short-term key, or None if ``key`` is not one we can read."""
     if not key.startswith(SHORT_TERM_PREFIX):

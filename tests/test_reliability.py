@@ -369,3 +369,46 @@ def test_a_client_on_a_callers_transport_fails_clearly_after_fork(emu: BedrockEm
     assert output.startswith("ForkedClientError: This client was built in process")
     assert "Build a new client in the child" in output
     assert len(emu.requests) == 1  # nothing was sent from the child
+
+
+@fork_only
+def test_closing_a_client_in_a_child_leaves_the_parents_pool_alone(emu: BedrockEmulator) -> None:
+    client = openai_bedrock.create_client(**keys(emu))
+    client.chat.completions.create(**say("parent before"))
+    parent_pool = client._client._transport.inner  # type: ignore[attr-defined]
+    assert parent_pool._pool.connections  # one kept-alive connection
+
+    def child() -> str:
+        client.close()  # before any use in the child
+        return str(len(parent_pool._pool.connections))
+
+    assert in_child(child) == (0, "1")
+    answer = client.chat.completions.create(**say("parent after"))
+    assert answer.choices[0].message.content == "parent after"
+
+
+def test_threads_of_a_child_share_one_rebuilt_pool() -> None:
+    from openai_bedrock._fork import PerProcess
+
+    built: list[object] = []
+    second = threading.Event()
+
+    def rebuild() -> object:
+        built.append(object())
+        if len(built) == 1:
+            second.wait(timeout=1.0)  # a racing second rebuild would arrive meanwhile
+        else:
+            second.set()
+        return built[-1]
+
+    per_process: PerProcess[object] = PerProcess(object(), rebuild)
+    per_process._pid = -1  # as if built in the parent of this process
+    got: list[object] = []
+    threads = [threading.Thread(target=lambda: got.append(per_process.get())) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(built) == 1
+    assert got == [built[0], built[0]]

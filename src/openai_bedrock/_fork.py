@@ -5,38 +5,75 @@ connection interleave requests and read each other's answers. So each Bedrock
 transport remembers which process built its inner transport. In a child, a transport
 the factory built is replaced by a new one on first use (the parent's pool is left
 alone: its sockets are the parent's); a transport the caller passed cannot be rebuilt,
-so using it in the child raises ``ForkedClientError`` saying what to do.
+so using it in the child raises ``ForkedClientError`` saying what to do. Closing a
+client in a child that has not used it closes nothing of the parent's.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
-from typing import Generic, Optional, TypeVar
+from typing import Generic, Optional, TypeVar, cast
 
 from ._errors import ForkedClientError
 
 T = TypeVar("T")
+
+# Serialises rebuilds, so two threads of a child build one pool, not one each (the
+# other would leak). Rebuilds are rare (once per client per child), so one lock for
+# all clients is enough; a child gets a fresh one, as a fork may copy it held.
+_rebuild_lock = threading.Lock()
+
+
+def _new_rebuild_lock() -> None:
+    global _rebuild_lock
+    _rebuild_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX; there is no fork elsewhere
+    os.register_at_fork(after_in_child=_new_rebuild_lock)
+
+
+class _NothingToClose:
+    """What a child that never used the client closes: not the parent's pool."""
+
+    def close(self) -> None:
+        pass
+
+    async def aclose(self) -> None:
+        pass
 
 
 class PerProcess(Generic[T]):
     """``value`` in the process that built it; ``rebuild()`` in a forked child."""
 
     def __init__(self, value: T, rebuild: Optional[Callable[[], T]]) -> None:
-        self.value = value
+        self._value = value
         self._rebuild = rebuild
         self._pid = os.getpid()
 
+    @property
+    def value(self) -> T:
+        """This process's value, for closing it: in a child that has not rebuilt it yet,
+        a stand-in whose ``close()`` / ``aclose()`` do nothing."""
+        if os.getpid() != self._pid:
+            return cast(T, _NothingToClose())
+        return self._value
+
     def get(self) -> T:
         pid = os.getpid()
-        if pid != self._pid:
-            if self._rebuild is None:
-                raise ForkedClientError(
-                    f"This client was built in process {self._pid} with transport=..., and "
-                    f"is now used in process {pid}, a child made by os.fork(). Its "
-                    "connections belong to the parent. Build a new client in the child "
-                    "(call create_client() after the fork), or leave out transport= so the "
-                    "client can open its own connections there."
-                )
-            self.value, self._pid = self._rebuild(), pid
-        return self.value
+        if pid == self._pid:
+            return self._value
+        with _rebuild_lock:
+            if pid != self._pid:  # another thread may have rebuilt it meanwhile
+                if self._rebuild is None:
+                    raise ForkedClientError(
+                        f"This client was built in process {self._pid} with transport=..., "
+                        f"and is now used in process {pid}, a child made by os.fork(). Its "
+                        "connections belong to the parent. Build a new client in the child "
+                        "(call create_client() after the fork), or leave out transport= so "
+                        "the client can open its own connections there."
+                    )
+                self._value, self._pid = self._rebuild(), pid
+        return self._value

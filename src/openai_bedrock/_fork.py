@@ -18,6 +18,21 @@ from ._errors import ForkedClientError
 
 T = TypeVar("T")
 
+# This process's id, kept current by an at-fork hook, so that the check on every
+# request compares two ints instead of asking the OS (os.register_at_fork runs the
+# hook in the child of every os.fork(), multiprocessing's included;
+# https://docs.python.org/3/library/os.html#os.register_at_fork).
+_pid = os.getpid()
+
+
+def _after_fork_in_child() -> None:
+    global _pid
+    _pid = os.getpid()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX; elsewhere there is no fork
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
 
 class PerProcess(Generic[T]):
     """``value`` in the process that built it; ``rebuild()`` in a forked child."""
@@ -25,10 +40,10 @@ class PerProcess(Generic[T]):
     def __init__(self, value: T, rebuild: Optional[Callable[[], T]]) -> None:
         self.value = value
         self._rebuild = rebuild
-        self._pid = os.getpid()
+        self._pid = _pid
 
     def get(self) -> T:
-        pid = os.getpid()
+        pid = _pid
         if pid != self._pid:
             if self._rebuild is None:
                 raise ForkedClientError(

@@ -26,7 +26,7 @@ from typing import Any, Optional
 
 import httpx
 
-from . import guardrails
+from . import _headers, guardrails
 from ._endpoints import ENDPOINTS, INVOCATIONS
 from ._errors import ForeignOriginError
 from ._fork import PerProcess
@@ -44,7 +44,7 @@ from ._settings import Settings, origin_of
 # Headers that only the transport sets: the SDK's placeholder bearer token, and any
 # signature headers a caller set, never reach the wire.
 _AUTH_HEADERS = ("authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256")
-_AUTH_KEYS_BUT_AUTHORIZATION = frozenset(name.encode("ascii") for name in _AUTH_HEADERS[1:])
+_AUTH_KEYS = frozenset(name.encode("ascii") for name in _AUTH_HEADERS)
 _GUARDRAIL_KEYS = frozenset(
     name.lower().encode("ascii")
     for name in (guardrails.IDENTIFIER_HEADER, guardrails.VERSION_HEADER, guardrails.TRACE_HEADER)
@@ -111,30 +111,24 @@ def _wire_request(settings: Settings, request: httpx.Request) -> httpx.Request:
 
     The SDK keeps its own request object (and shows it in errors, whose header repr
     masks only Authorization), so the signature and session token go on a copy;
-    httpx points ``response.request`` back at the original.
+    httpx points ``response.request`` back at the original. The copy has none of the
+    auth headers (the SDK's placeholder bearer token, any signature headers a caller
+    set): the authenticator adds its own.
     """
     _check_origin(settings, request)
-    # stream= reuses the body as is and adds no headers of its own.
-    wire = httpx.Request(
-        request.method,
-        request.url,
-        headers=request.headers,
-        stream=request.stream,
-        extensions=request.extensions,
-    )
-    # On every request, so cheap: edit the one copy httpx made, and reuse the encoding
-    # httpx already worked out for these headers instead of scanning them again.
-    headers = wire.headers
-    headers.encoding = request.headers.encoding
-    present = {key.lower() for key, _ in headers.raw}
-    # Every authenticator sets Authorization, replacing the SDK's placeholder in place;
-    # the other signature headers are rarely there, and deleted when they are.
-    for key in present & _AUTH_KEYS_BUT_AUTHORIZATION:
-        del headers[key.decode("ascii")]
-    body = _apply_guardrail(settings, request, headers, present)
+    wire = _headers.copy_request(request, _AUTH_KEYS)
+    if settings.guardrail is None and _GUARDRAIL_KEYS.isdisjoint(_headers.names(wire.headers)):
+        return wire  # the common case, decided without parsing the path
+    body = _apply_guardrail(settings, request, wire.headers)
     if body is not None:
-        headers["Content-Length"] = str(len(body))
-        wire.stream = httpx.ByteStream(body)
+        wire = httpx.Request(
+            wire.method,
+            wire.url,
+            headers=wire.headers,
+            stream=httpx.ByteStream(body),
+            extensions=wire.extensions,
+        )
+        wire.headers["Content-Length"] = str(len(body))
     return wire
 
 
@@ -156,7 +150,7 @@ def _unsigned(wire: httpx.Request) -> httpx.Request:
 
 
 def _apply_guardrail(
-    settings: Settings, request: httpx.Request, headers: httpx.Headers, present: set[bytes]
+    settings: Settings, request: httpx.Request, headers: httpx.Headers
 ) -> Optional[bytes]:
     """Add the client-wide guardrail to a model invocation, and refuse unenforced ones.
 
@@ -164,15 +158,14 @@ def _apply_guardrail(
     own ``amazon-bedrock-guardrailConfig`` (a fresh tag suffix per request) is kept.
     Returns the new body when the guardrail adds a body field, else None.
     """
-    if settings.guardrail is None and not present & _GUARDRAIL_KEYS:
-        return None  # the common case, decided without parsing the path
+    named = not _GUARDRAIL_KEYS.isdisjoint(_headers.names(headers))
     path = request.url.path
     operation = next((op for op in INVOCATIONS if path.endswith(op)), None)
     if request.method != "POST" or operation is None:
         return None
     # Headers that name a guardrail are checked like a Guardrail: an empty or partial
     # set must not quietly replace the client-wide guardrail with none.
-    per_call = guardrails.Guardrail.from_headers(headers) if present & _GUARDRAIL_KEYS else None
+    per_call = guardrails.Guardrail.from_headers(headers) if named else None
     guardrail = per_call or settings.guardrail
     if guardrail is None:
         return None

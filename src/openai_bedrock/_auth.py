@@ -168,7 +168,7 @@ class _Snapshot(_sigv4.FrozenCredentials):
 
 # AWS's answer to a request signed more than 5 minutes off its clock (BEDROCK_WIRE.md
 # sections 2 and 8E); the time in parentheses is the server's.
-_SKEW_MESSAGE = re.compile(
+_SKEW_MESSAGE = (
     r"Signature (?:expired|not yet current): \S+ is (?:now earlier|still later) than \S+ "
     r"\((\d{8}T\d{6}Z) [-+] 5 min\.\)"
 )
@@ -182,7 +182,8 @@ def server_time(response: httpx.Response, content: bytes) -> Optional[_dt.dateti
     """
     if response.status_code != 403:
         return None
-    match = _SKEW_MESSAGE.search(content.decode("utf-8", "replace"))
+    # re caches the compiled pattern; compiling it at import would cost every import.
+    match = re.search(_SKEW_MESSAGE, content.decode("utf-8", "replace"))
     if match is None:
         return None
     try:

@@ -26,7 +26,7 @@ from typing import Any, Optional
 
 import httpx
 
-from . import _headers, guardrails
+from . import _headers
 from ._endpoints import ENDPOINTS, INVOCATIONS
 from ._errors import ForeignOriginError
 from ._fork import PerProcess
@@ -45,9 +45,15 @@ from ._settings import Settings, origin_of
 # signature headers a caller set, never reach the wire.
 _AUTH_HEADERS = ("authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256")
 _AUTH_KEYS = frozenset(name.encode("ascii") for name in _AUTH_HEADERS)
+# guardrails.IDENTIFIER_HEADER, VERSION_HEADER and TRACE_HEADER, lowercased (spelled
+# out so that the guardrails module loads only when a request names a guardrail;
+# tests/test_guardrails.py checks they agree).
 _GUARDRAIL_KEYS = frozenset(
-    name.lower().encode("ascii")
-    for name in (guardrails.IDENTIFIER_HEADER, guardrails.VERSION_HEADER, guardrails.TRACE_HEADER)
+    {
+        b"x-amzn-bedrock-guardrailidentifier",
+        b"x-amzn-bedrock-guardrailversion",
+        b"x-amzn-bedrock-trace",
+    }
 )
 
 
@@ -92,6 +98,8 @@ def _guardrail_hint(
     ``bedrock:GuardrailIdentifier``, denying every call without that guardrail
     (https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-permissions-id.html).
     """
+    from . import guardrails
+
     if error_type not in _ACCESS_DENIED or guardrails.IDENTIFIER_HEADER in wire.headers:
         return None
     path = wire.url.path
@@ -158,6 +166,8 @@ def _apply_guardrail(
     own ``amazon-bedrock-guardrailConfig`` (a fresh tag suffix per request) is kept.
     Returns the new body when the guardrail adds a body field, else None.
     """
+    from . import guardrails
+
     named = not _GUARDRAIL_KEYS.isdisjoint(_headers.names(headers))
     path = request.url.path
     operation = next((op for op in INVOCATIONS if path.endswith(op)), None)

@@ -259,7 +259,7 @@ class SigV4Auth:
         refresh_needed = getattr(self.credentials, "refresh_needed", None)
         return bool(refresh_needed()) if callable(refresh_needed) else False
 
-    def _sign(self, request: httpx.Request, frozen: _sigv4.FrozenCredentials) -> None:
+    def _sign(self, request: httpx.Request, body: bytes, frozen: _sigv4.FrozenCredentials) -> None:
         # Send the query exactly as SigV4 canonicalises it (httpx writes a space as
         # "+", AWS as "%20"), so what is signed is what the server checks.
         url = _sigv4.canonical_query_url(request.url)
@@ -271,7 +271,7 @@ class SigV4Auth:
             str(url),
             _headers.raw_items(headers),
             lambda: headers.encoding,
-            request.content,
+            body,
             frozen,
             self.service,
             self.region,
@@ -282,11 +282,10 @@ class SigV4Auth:
         _headers.extend_raw(headers, added)
 
     def authenticate(self, request: httpx.Request) -> None:
-        request.read()
-        self._sign(request, self.frozen_credentials())
+        self._sign(request, request.read(), self.frozen_credentials())
 
     async def aauthenticate(self, request: httpx.Request) -> None:
-        await request.aread()
+        body = await request.aread()
         if self.needs_refresh():
             # Refreshing may do network or file I/O (STS, SSO, IMDS): keep it off the
             # event loop, and only pay for the thread hop when a refresh is due.
@@ -295,7 +294,7 @@ class SigV4Auth:
             frozen = await anyio.to_thread.run_sync(self.frozen_credentials)
         else:
             frozen = self.frozen_credentials()
-        self._sign(request, frozen)
+        self._sign(request, body, frozen)
 
     def corrected_clock(self, response: httpx.Response, content: bytes) -> bool:
         """Learn the server's clock from a clock-skew rejection; True if one was learned.

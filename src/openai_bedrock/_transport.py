@@ -258,17 +258,18 @@ class BedrockTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         wire = _wire_request(self.settings, request)
+        auth = self.settings.auth
         for attempt in _ATTEMPTS:
             if attempt:
                 wire = _unsigned(wire)
-            self.settings.auth.authenticate(wire)
-            response = self.inner.handle_request(wire)
+            auth.authenticate(wire)
+            response = self._inner.get().handle_request(wire)
             expose_request_id(response)
             if not needs_error_body(response):
                 return response
             content = response.read()
             response.close()
-            if attempt or not self.settings.auth.corrected_clock(response, content):
+            if attempt or not auth.corrected_clock(response, content):
                 break
         return _normalized_error(self.settings, request, wire, response, content)
 
@@ -298,17 +299,18 @@ class AsyncBedrockTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         wire = _wire_request(self.settings, request)
+        auth = self.settings.auth
         for attempt in _ATTEMPTS:
             if attempt:
                 wire = _unsigned(wire)
-            await self.settings.auth.aauthenticate(wire)
-            response = await self.inner.handle_async_request(wire)
+            await auth.aauthenticate(wire)
+            response = await self._inner.get().handle_async_request(wire)
             expose_request_id(response)
             if not needs_error_body(response):
                 return response
             content = await response.aread()
             await response.aclose()
-            if attempt or not self.settings.auth.corrected_clock(response, content):
+            if attempt or not auth.corrected_clock(response, content):
                 break
         return _normalized_error(self.settings, request, wire, response, content)
 

@@ -668,7 +668,10 @@ clock = time.process_time if sys.argv[2] == "cpu" else time.perf_counter
 t0 = clock()
 import openai
 t1 = clock()
+# What a user pays: `import openai_bedrock` alone loads nearly nothing (its names are
+# imported on first use, PEP 562), so the factory is looked up too.
 import openai_bedrock
+openai_bedrock.create_client
 t2 = clock()
 kwargs = {"region": "us-west-2"}
 if sys.argv[1] == "sigv4":
@@ -687,6 +690,12 @@ print(json.dumps({
     "second_build_ms": (t5 - t4) * 1e3,
     "botocore_imported": "botocore" in sys.modules,
 }))
+"""
+
+_BARE_IMPORT_SCRIPT = """
+import json, sys
+import openai_bedrock.testing.pytest_plugin
+print(json.dumps({"heavy": sorted(m for m in ("openai", "httpx", "botocore") if m in sys.modules)}))
 """
 
 _PLAIN_BUILD_SCRIPT = """
@@ -745,6 +754,7 @@ def bench_import(runs: int) -> dict[str, Any]:
         out["sigv4_static_client_imported_botocore"] = any(
             row["botocore_imported"] for row in rows["sigv4"]
         )
+    out["pytest_plugin_imports"] = _fresh(_BARE_IMPORT_SCRIPT)["heavy"]
     return out
 
 
@@ -848,7 +858,8 @@ def _table(results: dict[str, Any]) -> str:
         row = imp[clock]
         add(
             f"  {clock:>4}: import openai {row['import_openai_ms']:.1f} ms; import "
-            f"openai_bedrock after it +{row['import_extra_ms']:.1f} ms; first SigV4 client "
+            f"openai_bedrock (and create_client) after it +{row['import_extra_ms']:.1f} ms; "
+            "first SigV4 client "
             f"(static keys) {row['sigv4_client_build_ms']:.1f} ms, next "
             f"{row['sigv4_client_second_build_ms']:.1f} ms; first API-key client "
             f"{row['api_key_client_build_ms']:.1f} ms; plain openai.OpenAI "
@@ -857,7 +868,8 @@ def _table(results: dict[str, Any]) -> str:
     add(
         "  botocore imported by an API-key client: "
         f"{imp['api_key_client_imported_botocore']}; by a static-key SigV4 client: "
-        f"{imp['sigv4_static_client_imported_botocore']}"
+        f"{imp['sigv4_static_client_imported_botocore']}; loading the pytest plugin imports: "
+        f"{', '.join(imp['pytest_plugin_imports']) or 'none of openai, httpx, botocore'}"
     )
     add("Summary (ratios are ours / plain), targets")
     for key, value in results["ratios"].items():

@@ -67,3 +67,19 @@ def test_the_check_sees_botocore_when_it_is_imported() -> None:
     )
     assert result.returncode != 0
     assert "imported botocore" in result.stderr
+
+
+def test_loading_the_pytest_plugin_imports_neither_openai_nor_httpx() -> None:
+    """Every pytest session where the package is installed loads the plugin (pytest11)."""
+    script = (
+        "import sys, openai_bedrock.testing.pytest_plugin\n"
+        "import openai_bedrock\n"
+        "print(sorted(m for m in ('openai', 'httpx', 'botocore') if m in sys.modules))\n"
+        "openai_bedrock.create_client\n"
+        "print(sorted(m for m in ('openai', 'httpx', 'botocore') if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[:2] == ["[]", "['httpx', 'openai']"]

@@ -9,33 +9,37 @@ Requests are authenticated per attempt by a custom httpx transport, with AWS Sig
 (botocore credentials) or a Bedrock API key.
 """
 
-from ._client import DEFAULT_TIMEOUT, create_async_client, create_client
-from ._endpoints import Endpoint
-from ._errors import (
-    BedrockError,
-    ConfigurationError,
-    CredentialsError,
-    ForeignOriginError,
-    ForkedClientError,
-)
-from ._tokens import (
-    ShortTermToken,
-    ShortTermTokenProvider,
-    mint_short_term_token,
-    short_term_token_provider,
-)
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
-from .guardrails import (
-    AsyncGuardrailStream,
-    Guardrail,
-    GuardrailError,
-    GuardrailNotEnforcedError,
-    GuardrailOutcome,
-    GuardrailStream,
-    GuardTagError,
-    TaggedRequest,
-    guardrail_outcome,
-)
+
+if TYPE_CHECKING:
+    from ._client import DEFAULT_TIMEOUT, create_async_client, create_client
+    from ._endpoints import Endpoint
+    from ._errors import (
+        BedrockError,
+        ConfigurationError,
+        CredentialsError,
+        ForeignOriginError,
+        ForkedClientError,
+    )
+    from ._tokens import (
+        ShortTermToken,
+        ShortTermTokenProvider,
+        mint_short_term_token,
+        short_term_token_provider,
+    )
+    from .guardrails import (
+        AsyncGuardrailStream,
+        Guardrail,
+        GuardrailError,
+        GuardrailNotEnforcedError,
+        GuardrailOutcome,
+        GuardrailStream,
+        GuardTagError,
+        TaggedRequest,
+        guardrail_outcome,
+    )
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -62,3 +66,50 @@ __all__ = [
     "mint_short_term_token",
     "short_term_token_provider",
 ]
+
+# Where each public name lives. PEP 562 (https://peps.python.org/pep-0562/): a name is
+# imported on first use, so `import openai_bedrock` alone (as the pytest plugin's
+# entry point does in every pytest session) imports neither openai nor httpx, and
+# `from openai_bedrock import create_client` imports what a client needs and no more
+# (guardrail tagging, outcomes and short-term tokens load when first named).
+_HOMES = {
+    "DEFAULT_TIMEOUT": "._client",
+    "create_async_client": "._client",
+    "create_client": "._client",
+    "Endpoint": "._endpoints",
+    "BedrockError": "._errors",
+    "ConfigurationError": "._errors",
+    "CredentialsError": "._errors",
+    "ForeignOriginError": "._errors",
+    "ForkedClientError": "._errors",
+    "ShortTermToken": "._tokens",
+    "ShortTermTokenProvider": "._tokens",
+    "mint_short_term_token": "._tokens",
+    "short_term_token_provider": "._tokens",
+    "AsyncGuardrailStream": ".guardrails",
+    "Guardrail": ".guardrails",
+    "GuardrailError": ".guardrails",
+    "GuardrailNotEnforcedError": ".guardrails",
+    "GuardrailOutcome": ".guardrails",
+    "GuardrailStream": ".guardrails",
+    "GuardTagError": ".guardrails",
+    "TaggedRequest": ".guardrails",
+    "guardrail_outcome": ".guardrails",
+}
+
+
+def __getattr__(name: str) -> Any:
+    import importlib
+
+    if name == "guardrails":  # a public module, which `import openai_bedrock` used to load
+        return importlib.import_module(".guardrails", __name__)
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(home, __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import email.utils
+import functools
 import hashlib
 import inspect
 import os
@@ -19,7 +20,7 @@ from typing import Any, Optional, Union, cast
 
 import httpx
 
-from . import _sigv4
+from . import _headers, _sigv4
 from ._errors import ConfigurationError, CredentialsError
 
 TokenProvider = Callable[[], Union[str, Awaitable[str]]]
@@ -85,12 +86,18 @@ class BearerAuth:
     def fingerprint(self) -> Optional[str]:
         return fingerprint(self.key) if self.key is not None else None
 
+    @functools.cached_property
+    def _header(self) -> tuple[bytes, bytes, bytes]:
+        # resolve_auth checked the key once (printable ASCII); not again per request.
+        return (b"Authorization", b"authorization", b"Bearer " + cast(str, self.key).encode())
+
     def _set(self, request: httpx.Request, token: object) -> None:
         try:
             key = check_secret(token, "The token_provider result")
         except ConfigurationError as exc:
             raise CredentialsError(str(exc)) from None
-        request.headers["Authorization"] = "Bearer " + key
+        value = ("Bearer " + key).encode(_headers.value_encoding(request.headers))
+        _headers.extend_raw(request.headers, [(b"Authorization", b"authorization", value)])
 
     def _failed(self, exc: Exception) -> CredentialsError:
         # The provider's message is not repeated: it is user code and may hold the key.
@@ -101,8 +108,7 @@ class BearerAuth:
 
     def authenticate(self, request: httpx.Request) -> None:
         if self.provider is None:
-            # resolve_auth checked the key once; not again on every request.
-            request.headers["Authorization"] = "Bearer " + cast(str, self.key)
+            _headers.extend_raw(request.headers, [self._header])
             return
         try:
             token = self.provider()
@@ -123,7 +129,7 @@ class BearerAuth:
 
     async def aauthenticate(self, request: httpx.Request) -> None:
         if self.provider is None:
-            request.headers["Authorization"] = "Bearer " + cast(str, self.key)
+            _headers.extend_raw(request.headers, [self._header])
             return
         try:
             acall = getattr(self.provider, "acall", None)
@@ -162,7 +168,7 @@ class _Snapshot(_sigv4.FrozenCredentials):
 
 # AWS's answer to a request signed more than 5 minutes off its clock (BEDROCK_WIRE.md
 # sections 2 and 8E); the time in parentheses is the server's.
-_SKEW_MESSAGE = re.compile(
+_SKEW_MESSAGE = (
     r"Signature (?:expired|not yet current): \S+ is (?:now earlier|still later) than \S+ "
     r"\((\d{8}T\d{6}Z) [-+] 5 min\.\)"
 )
@@ -176,7 +182,8 @@ def server_time(response: httpx.Response, content: bytes) -> Optional[_dt.dateti
     """
     if response.status_code != 403:
         return None
-    match = _SKEW_MESSAGE.search(content.decode("utf-8", "replace"))
+    # re caches the compiled pattern; compiling it at import would cost every import.
+    match = re.search(_SKEW_MESSAGE, content.decode("utf-8", "replace"))
     if match is None:
         return None
     try:
@@ -199,7 +206,10 @@ class SigningClock:
         self.offset = 0.0  # seconds to add to the local clock
 
     def now(self) -> _dt.datetime:
-        return _sigv4.utcnow() + _dt.timedelta(seconds=self.offset)
+        offset = self.offset
+        if not offset:  # nearly always: no skew was ever learned
+            return _sigv4.utcnow()
+        return _sigv4.utcnow() + _dt.timedelta(seconds=offset)
 
     def learn(self, server_now: _dt.datetime) -> None:
         self.offset = (server_now - _sigv4.utcnow()).total_seconds()
@@ -218,6 +228,11 @@ class SigV4Auth:
     credentials: Any = field(repr=False, compare=False)
     profile: Optional[str] = None
     clock: SigningClock = field(default_factory=SigningClock, compare=False)
+    # The last (credentials read, snapshot made of them): the credentials change
+    # rarely, so most requests reuse the snapshot. Replaced as one tuple (no lock).
+    _last: list[tuple[Any, _sigv4.FrozenCredentials]] = field(
+        default_factory=list, init=False, repr=False, compare=False
+    )
 
     def frozen_credentials(self) -> _sigv4.FrozenCredentials:
         """One consistent snapshot, refreshing first if botocore says it is due."""
@@ -225,6 +240,14 @@ class SigV4Auth:
             frozen = self.credentials.get_frozen_credentials()
         except Exception as exc:
             raise credentials_failed(self.source, self.profile, exc) from exc
+        last = self._last[0] if self._last else None
+        if last is not None and last[0] == frozen:
+            return last[1]
+        snapshot = self._snapshot(frozen)
+        self._last[:] = [(frozen, snapshot)]
+        return snapshot
+
+    def _snapshot(self, frozen: Any) -> _sigv4.FrozenCredentials:
         if frozen.access_key is None or frozen.secret_key is None:
             raise CredentialsError(
                 f"The AWS credentials from {self.source} are empty. {_NO_CREDENTIALS_HELP}"
@@ -236,36 +259,33 @@ class SigV4Auth:
         refresh_needed = getattr(self.credentials, "refresh_needed", None)
         return bool(refresh_needed()) if callable(refresh_needed) else False
 
-    def _sign(self, request: httpx.Request, frozen: _sigv4.FrozenCredentials) -> None:
+    def _sign(self, request: httpx.Request, body: bytes, frozen: _sigv4.FrozenCredentials) -> None:
         # Send the query exactly as SigV4 canonicalises it (httpx writes a space as
         # "+", AWS as "%20"), so what is signed is what the server checks.
-        request.url = _sigv4.canonical_query_url(request.url)
-        encoding = request.headers.encoding  # what multi_items() would decode with
-        signed = _sigv4.sign(
-            method=request.method,
-            url=str(request.url),
-            # Only the headers that get signed are decoded (most are x-stainless-*).
-            headers=[
-                (key.decode(encoding), value.decode(encoding))
-                for key, value in request.headers.raw
-                if (lkey := key.lower()) not in _sigv4.UNSIGNED_KEYS
-                and not lkey.startswith(_sigv4.UNSIGNED_KEY_PREFIXES)
-            ],
-            body=request.content,
-            credentials=frozen,
-            service=self.service,
-            region=self.region,
-            now=self.clock.now(),
+        url = _sigv4.canonical_query_url(request.url)
+        if url is not request.url:
+            request.url = url
+        headers = request.headers
+        added = _sigv4.sign_raw(
+            request.method,
+            str(url),
+            _headers.raw_items(headers),
+            lambda: headers.encoding,
+            body,
+            frozen,
+            self.service,
+            self.region,
+            self.clock.now(),
+            _headers.value_encoding(headers),
         )
-        for name, value in signed.items():  # cheaper than update() for four headers
-            request.headers[name] = value
+        # The transport removed every header set here, so they are added, not replaced.
+        _headers.extend_raw(headers, added)
 
     def authenticate(self, request: httpx.Request) -> None:
-        request.read()
-        self._sign(request, self.frozen_credentials())
+        self._sign(request, request.read(), self.frozen_credentials())
 
     async def aauthenticate(self, request: httpx.Request) -> None:
-        await request.aread()
+        body = await request.aread()
         if self.needs_refresh():
             # Refreshing may do network or file I/O (STS, SSO, IMDS): keep it off the
             # event loop, and only pay for the thread hop when a refresh is due.
@@ -274,7 +294,7 @@ class SigV4Auth:
             frozen = await anyio.to_thread.run_sync(self.frozen_credentials)
         else:
             frozen = self.frozen_credentials()
-        self._sign(request, frozen)
+        self._sign(request, body, frozen)
 
     def corrected_clock(self, response: httpx.Response, content: bytes) -> bool:
         """Learn the server's clock from a clock-skew rejection; True if one was learned.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import urllib.request
-from typing import Any, Optional, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Optional, TypeVar, cast
 
 import httpx
 import openai
@@ -12,7 +12,9 @@ from ._auth import TokenProvider
 from ._errors import ConfigurationError
 from ._settings import Settings, resolve_settings
 from ._transport import AsyncBedrockTransport, BedrockTransport
-from .guardrails import Guardrail
+
+if TYPE_CHECKING:  # loaded only when a guardrail is used
+    from .guardrails import Guardrail
 
 _T = TypeVar("_T", httpx.HTTPTransport, httpx.AsyncHTTPTransport)
 

@@ -20,19 +20,26 @@ from ._errors import ForkedClientError
 
 T = TypeVar("T")
 
+# This process's id, kept current by an at-fork hook, so that the check on every
+# request compares two ints instead of asking the OS (os.register_at_fork runs the
+# hook in the child of every os.fork(), multiprocessing's included;
+# https://docs.python.org/3/library/os.html#os.register_at_fork).
+_pid = os.getpid()
+
 # Serialises rebuilds, so two threads of a child build one pool, not one each (the
 # other would leak). Rebuilds are rare (once per client per child), so one lock for
 # all clients is enough; a child gets a fresh one, as a fork may copy it held.
 _rebuild_lock = threading.Lock()
 
 
-def _new_rebuild_lock() -> None:
-    global _rebuild_lock
+def _after_fork_in_child() -> None:
+    global _pid, _rebuild_lock
+    _pid = os.getpid()
     _rebuild_lock = threading.Lock()
 
 
-if hasattr(os, "register_at_fork"):  # POSIX; there is no fork elsewhere
-    os.register_at_fork(after_in_child=_new_rebuild_lock)
+if hasattr(os, "register_at_fork"):  # POSIX; elsewhere there is no fork
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 class _NothingToClose:
@@ -51,18 +58,18 @@ class PerProcess(Generic[T]):
     def __init__(self, value: T, rebuild: Optional[Callable[[], T]]) -> None:
         self._value = value
         self._rebuild = rebuild
-        self._pid = os.getpid()
+        self._pid = _pid
 
     @property
     def value(self) -> T:
         """This process's value, for closing it: in a child that has not rebuilt it yet,
         a stand-in whose ``close()`` / ``aclose()`` do nothing."""
-        if os.getpid() != self._pid:
+        if _pid != self._pid:
             return cast(T, _NothingToClose())
         return self._value
 
     def get(self) -> T:
-        pid = os.getpid()
+        pid = _pid
         if pid == self._pid:
             return self._value
         with _rebuild_lock:

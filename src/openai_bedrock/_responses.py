@@ -21,6 +21,8 @@ from typing import Any, Optional
 
 import httpx
 
+from . import _headers
+
 REQUEST_ID = "x-request-id"
 AWS_REQUEST_ID = "x-amzn-requestid"
 AWS_ERROR_TYPE = "x-amzn-errortype"
@@ -31,12 +33,17 @@ _AWS_REQUEST_ID_KEY = AWS_REQUEST_ID.encode("ascii")
 
 
 def expose_request_id(response: httpx.Response) -> None:
-    # One pass over the raw names (this runs on every response) before any lookup.
-    names = {key.lower() for key, _ in response.headers.raw}
-    if _AWS_REQUEST_ID_KEY in names and _REQUEST_ID_KEY not in names:
-        aws_id = response.headers.get(AWS_REQUEST_ID)
-        if aws_id:
-            response.headers[REQUEST_ID] = aws_id
+    # On every response, so the common checks are membership tests over the
+    # lowercased names (in C), and the id is copied as the bytes it came as.
+    headers = response.headers
+    if _AWS_REQUEST_ID_KEY not in _headers.names(headers) or _REQUEST_ID_KEY in _headers.names(
+        headers
+    ):
+        return
+    # Repeated headers read as one value joined with ", ", as httpx reads them.
+    aws_id = b", ".join([v for _, k, v in _headers.raw_items(headers) if k == _AWS_REQUEST_ID_KEY])
+    if aws_id:
+        _headers.extend_raw(headers, [(_REQUEST_ID_KEY, _REQUEST_ID_KEY, aws_id)])
 
 
 REDACTED = b"REDACTED"

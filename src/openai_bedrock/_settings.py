@@ -10,7 +10,7 @@ import functools
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import httpx
 
@@ -24,7 +24,9 @@ from ._endpoints import (
     validate_region,
 )
 from ._errors import ConfigurationError
-from .guardrails import Guardrail, GuardrailError
+
+if TYPE_CHECKING:  # loaded only when a guardrail is used
+    from .guardrails import Guardrail
 
 BASE_URL_ENV = "AWS_BEDROCK_BASE_URL"
 
@@ -189,6 +191,10 @@ def resolve_settings(
 
 
 def _check_guardrail(guardrail: object, endpoint: Endpoint, allow_unenforced: object) -> None:
+    if isinstance(allow_unenforced, bool) and guardrail is None:
+        return  # the common case, without loading the guardrails module
+    from .guardrails import Guardrail, GuardrailError
+
     if not isinstance(allow_unenforced, bool):
         raise GuardrailError(
             f"allow_unenforced_guardrail must be True or False, not {allow_unenforced!r}."

@@ -37,7 +37,8 @@ import datetime as _dt
 import functools
 import hashlib
 import hmac
-from collections.abc import Iterable
+import operator
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple, Union
 from urllib.parse import quote, unquote_plus, urlsplit
 
@@ -263,16 +264,18 @@ def _amz_date(now: _dt.datetime) -> str:
 
 # Slots in a canonical-request template: what changes from one request to the next.
 _HASH, _DATE, _TOKEN = 0, 1, 2
-_Template = tuple[tuple[Union[str, int], ...], str]
+# (str.format template of the canonical request, SignedHeaders value)
+_Template = tuple[str, str]
 
 
 @functools.lru_cache(maxsize=256)
 def _template(
     method: str, url: str, headers: tuple[tuple[str, str], ...], with_token: bool
 ) -> _Template:
-    """The canonical request with slots for the payload hash, date and token, and the
-    SignedHeaders value. Cached: a client sends the same few URLs and header sets over
-    and over, so the per-request work is filling three slots."""
+    """The canonical request as a ``str.format`` template with slots ``{0}`` (payload
+    hash), ``{1}`` (date) and ``{2}`` (token), and the SignedHeaders value. Cached: a
+    client sends the same few URLs and header sets over and over, so the per-request
+    work is filling three slots."""
     skipped = _SKIPPED_WITH_TOKEN if with_token else _SKIPPED
     # Lowercased name -> values in request order (dicts keep insertion order).
     signed: dict[str, list[Union[str, int]]] = {}
@@ -301,13 +304,12 @@ def _template(
             trimmed = ",".join([" ".join(str(value).split()) for value in values])
             pieces.append(f"{name}:{trimmed}\n")
     pieces += [f"\n{signed_headers}\n", _HASH]
-    merged: list[Union[str, int]] = []
-    for piece in pieces:  # join neighbouring strings
-        if merged and isinstance(piece, str) and isinstance(merged[-1], str):
-            merged[-1] += piece
-        else:
-            merged.append(piece)
-    return tuple(merged), signed_headers
+    # One str.format call per request fills the slots: fixed text has its braces doubled.
+    text = "".join(
+        piece.replace("{", "{{").replace("}", "}}") if isinstance(piece, str) else f"{{{piece}}}"
+        for piece in pieces
+    )
+    return text, signed_headers
 
 
 def signature(
@@ -335,27 +337,55 @@ def _signature(
     region: str,
     now: _dt.datetime,
 ) -> Signature:
-    amz_date = _amz_date(now)
-    payload_hash = hashlib.sha256(body).hexdigest()
+    token = credentials.token
+    items = tuple(headers)
+    try:
+        template = _template(method, url, items, bool(token))
+    except TypeError:  # pairs given as lists: unhashable
+        items = tuple((name, value) for name, value in items)
+        template = _template(method, url, items, bool(token))
+    return _fill(template, body, credentials, service, region, now)
+
+
+def _fill(
+    template: _Template,
+    body: bytes,
+    credentials: FrozenCredentials,
+    service: str,
+    region: str,
+    now: _dt.datetime,
+) -> Signature:
+    """The signature from a canonical-request template: the per-request work."""
+    amz_date, payload_hash, token, authorization, canonical_request, string_to_sign = _values(
+        template, body, credentials, service, region, now
+    )
     added = {
         "X-Amz-Date": amz_date,
         # Always sent: Bedrock does not require it, but it costs nothing and lets a
         # proxy or the server check the body against the signature.
         "X-Amz-Content-SHA256": payload_hash,
     }
-    token = credentials.token
     if token:
         added["X-Amz-Security-Token"] = token
-    items = tuple(headers)
-    try:
-        template, signed_headers = _template(method, url, items, bool(token))
-    except TypeError:  # pairs given as lists: unhashable
-        items = tuple((name, value) for name, value in items)
-        template, signed_headers = _template(method, url, items, bool(token))
-    slots = (payload_hash, amz_date, " ".join(token.split()) if token else "")
-    canonical_request = "".join(
-        [piece if isinstance(piece, str) else slots[piece] for piece in template]
-    )
+    added["Authorization"] = authorization
+    return Signature(canonical_request, string_to_sign, template[1], added)
+
+
+def _values(
+    template: _Template,
+    body: bytes,
+    credentials: FrozenCredentials,
+    service: str,
+    region: str,
+    now: _dt.datetime,
+) -> tuple[str, str, str | None, str, str, str]:
+    """Date, payload hash, token, Authorization, canonical request, string to sign."""
+    form, signed_headers = template
+    amz_date = _amz_date(now)
+    payload_hash = hashlib.sha256(body).hexdigest()
+    token = credentials.token
+    trimmed_token = " ".join(token.split()) if token else ""
+    canonical_request = form.format(payload_hash, amz_date, trimmed_token)
     datestamp = amz_date[:8]
     scope = f"{datestamp}/{region}/{service}/aws4_request"
     string_to_sign = (
@@ -363,12 +393,87 @@ def _signature(
         f"{hashlib.sha256(canonical_request.encode('utf-8')).hexdigest()}"
     )
     key = _signing_key(credentials.secret_key, datestamp, region, service)
-    signature_hex = key.hexdigest(string_to_sign.encode("utf-8"))
-    added["Authorization"] = (
+    authorization = (
         f"{ALGORITHM} Credential={credentials.access_key}/{scope}, "
-        f"SignedHeaders={signed_headers}, Signature={signature_hex}"
+        f"SignedHeaders={signed_headers}, Signature={key.hexdigest(string_to_sign.encode())}"
     )
-    return Signature(canonical_request, string_to_sign, signed_headers, added)
+    return amz_date, payload_hash, token, authorization, canonical_request, string_to_sign
+
+
+# The request path (``sign_raw``) works on httpx's raw header tuples, ``(name,
+# lowercased name, value)`` bytes, so that a request's headers are neither decoded nor
+# filtered in Python on every call: a tuple of the lowercased names (built in C) picks
+# a cached getter for the signed ones, and those, with the method and URL, pick the
+# cached template. Names are few and fixed per call site, so both caches stay small.
+_RawHeaders = tuple[tuple[bytes, bytes, bytes], ...]
+_SECOND = operator.itemgetter(1)
+
+
+@functools.lru_cache(maxsize=256)
+def _signed_picker(names: tuple[bytes, ...]) -> Callable[[Sequence[Any]], _RawHeaders]:
+    """A getter for the items whose (lowercased) name is signed, in request order."""
+    wanted = [
+        index
+        for index, name in enumerate(names)
+        if name not in UNSIGNED_KEYS and not name.startswith(UNSIGNED_KEY_PREFIXES)
+    ]
+    if len(wanted) == 1:
+        only = wanted[0]
+        return lambda items: (items[only],)
+    if not wanted:
+        return lambda items: ()
+    getter = operator.itemgetter(*wanted)
+    return lambda items: getter(items)
+
+
+@functools.lru_cache(maxsize=256)
+def _raw_template(method: str, url: str, signed: _RawHeaders, with_token: bool) -> _Template:
+    # Signed headers are ASCII here (checked by the caller); httpx would decode them
+    # alike with any of the encodings it chooses between.
+    headers = tuple((raw.decode("ascii"), value.decode("ascii")) for raw, _, value in signed)
+    return _template(method, url, headers, with_token)
+
+
+_DATE_KEY = (b"X-Amz-Date", b"x-amz-date")
+_HASH_KEY = (b"X-Amz-Content-SHA256", b"x-amz-content-sha256")
+_TOKEN_KEY = (b"X-Amz-Security-Token", b"x-amz-security-token")
+_AUTHORIZATION_KEY = (b"Authorization", b"authorization")
+
+
+def sign_raw(
+    method: str,
+    url: str,
+    items: Sequence[tuple[bytes, bytes, bytes]],
+    encoding: Callable[[], str],
+    body: bytes,
+    credentials: FrozenCredentials,
+    service: str,
+    region: str,
+    now: _dt.datetime,
+    value_encoding: str = "utf-8",
+) -> list[tuple[bytes, bytes, bytes]]:
+    """``sign()`` over httpx's raw header tuples; the same headers, as raw tuples.
+
+    ``encoding`` returns the encoding httpx decodes these headers with; it is only
+    called for signed headers that are not ASCII (which are then not cached).
+    ``value_encoding`` encodes the values added (httpx's choice when it sets one).
+    """
+    signed = _signed_picker(tuple(map(_SECOND, items)))(items)
+    with_token = bool(credentials.token)
+    try:
+        template = _raw_template(method, url, signed, with_token)
+    except UnicodeDecodeError:
+        chosen = encoding()
+        headers = tuple((raw.decode(chosen), value.decode(chosen)) for raw, _, value in signed)
+        template = _template(method, url, headers, with_token)
+    amz_date, payload_hash, token, authorization, _, _ = _values(
+        template, body, credentials, service, region, now
+    )
+    added = [(*_DATE_KEY, amz_date.encode()), (*_HASH_KEY, payload_hash.encode())]
+    if token:
+        added.append((*_TOKEN_KEY, token.encode(value_encoding)))
+    added.append((*_AUTHORIZATION_KEY, authorization.encode(value_encoding)))
+    return added
 
 
 def sign(

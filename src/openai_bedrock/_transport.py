@@ -26,7 +26,7 @@ from typing import Any, Optional
 
 import httpx
 
-from . import guardrails
+from . import _headers
 from ._endpoints import ENDPOINTS, INVOCATIONS
 from ._errors import ForeignOriginError
 from ._fork import PerProcess
@@ -44,10 +44,16 @@ from ._settings import Settings, origin_of
 # Headers that only the transport sets: the SDK's placeholder bearer token, and any
 # signature headers a caller set, never reach the wire.
 _AUTH_HEADERS = ("authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256")
-_AUTH_KEYS_BUT_AUTHORIZATION = frozenset(name.encode("ascii") for name in _AUTH_HEADERS[1:])
+_AUTH_KEYS = frozenset(name.encode("ascii") for name in _AUTH_HEADERS)
+# guardrails.IDENTIFIER_HEADER, VERSION_HEADER and TRACE_HEADER, lowercased (spelled
+# out so that the guardrails module loads only when a request names a guardrail;
+# tests/test_guardrails.py checks they agree).
 _GUARDRAIL_KEYS = frozenset(
-    name.lower().encode("ascii")
-    for name in (guardrails.IDENTIFIER_HEADER, guardrails.VERSION_HEADER, guardrails.TRACE_HEADER)
+    {
+        b"x-amzn-bedrock-guardrailidentifier",
+        b"x-amzn-bedrock-guardrailversion",
+        b"x-amzn-bedrock-trace",
+    }
 )
 
 
@@ -92,6 +98,8 @@ def _guardrail_hint(
     ``bedrock:GuardrailIdentifier``, denying every call without that guardrail
     (https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-permissions-id.html).
     """
+    from . import guardrails
+
     if error_type not in _ACCESS_DENIED or guardrails.IDENTIFIER_HEADER in wire.headers:
         return None
     path = wire.url.path
@@ -111,30 +119,24 @@ def _wire_request(settings: Settings, request: httpx.Request) -> httpx.Request:
 
     The SDK keeps its own request object (and shows it in errors, whose header repr
     masks only Authorization), so the signature and session token go on a copy;
-    httpx points ``response.request`` back at the original.
+    httpx points ``response.request`` back at the original. The copy has none of the
+    auth headers (the SDK's placeholder bearer token, any signature headers a caller
+    set): the authenticator adds its own.
     """
     _check_origin(settings, request)
-    # stream= reuses the body as is and adds no headers of its own.
-    wire = httpx.Request(
-        request.method,
-        request.url,
-        headers=request.headers,
-        stream=request.stream,
-        extensions=request.extensions,
-    )
-    # On every request, so cheap: edit the one copy httpx made, and reuse the encoding
-    # httpx already worked out for these headers instead of scanning them again.
-    headers = wire.headers
-    headers.encoding = request.headers.encoding
-    present = {key.lower() for key, _ in headers.raw}
-    # Every authenticator sets Authorization, replacing the SDK's placeholder in place;
-    # the other signature headers are rarely there, and deleted when they are.
-    for key in present & _AUTH_KEYS_BUT_AUTHORIZATION:
-        del headers[key.decode("ascii")]
-    body = _apply_guardrail(settings, request, headers, present)
+    wire = _headers.copy_request(request, _AUTH_KEYS)
+    if settings.guardrail is None and _GUARDRAIL_KEYS.isdisjoint(_headers.names(wire.headers)):
+        return wire  # the common case, decided without parsing the path
+    body = _apply_guardrail(settings, request, wire.headers)
     if body is not None:
-        headers["Content-Length"] = str(len(body))
-        wire.stream = httpx.ByteStream(body)
+        wire = httpx.Request(
+            wire.method,
+            wire.url,
+            headers=wire.headers,
+            stream=httpx.ByteStream(body),
+            extensions=wire.extensions,
+        )
+        wire.headers["Content-Length"] = str(len(body))
     return wire
 
 
@@ -156,7 +158,7 @@ def _unsigned(wire: httpx.Request) -> httpx.Request:
 
 
 def _apply_guardrail(
-    settings: Settings, request: httpx.Request, headers: httpx.Headers, present: set[bytes]
+    settings: Settings, request: httpx.Request, headers: httpx.Headers
 ) -> Optional[bytes]:
     """Add the client-wide guardrail to a model invocation, and refuse unenforced ones.
 
@@ -164,15 +166,16 @@ def _apply_guardrail(
     own ``amazon-bedrock-guardrailConfig`` (a fresh tag suffix per request) is kept.
     Returns the new body when the guardrail adds a body field, else None.
     """
-    if settings.guardrail is None and not present & _GUARDRAIL_KEYS:
-        return None  # the common case, decided without parsing the path
+    from . import guardrails
+
+    named = not _GUARDRAIL_KEYS.isdisjoint(_headers.names(headers))
     path = request.url.path
     operation = next((op for op in INVOCATIONS if path.endswith(op)), None)
     if request.method != "POST" or operation is None:
         return None
     # Headers that name a guardrail are checked like a Guardrail: an empty or partial
     # set must not quietly replace the client-wide guardrail with none.
-    per_call = guardrails.Guardrail.from_headers(headers) if present & _GUARDRAIL_KEYS else None
+    per_call = guardrails.Guardrail.from_headers(headers) if named else None
     guardrail = per_call or settings.guardrail
     if guardrail is None:
         return None
@@ -255,17 +258,18 @@ class BedrockTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         wire = _wire_request(self.settings, request)
+        auth = self.settings.auth
         for attempt in _ATTEMPTS:
             if attempt:
                 wire = _unsigned(wire)
-            self.settings.auth.authenticate(wire)
-            response = self.inner.handle_request(wire)
+            auth.authenticate(wire)
+            response = self._inner.get().handle_request(wire)
             expose_request_id(response)
             if not needs_error_body(response):
                 return response
             content = response.read()
             response.close()
-            if attempt or not self.settings.auth.corrected_clock(response, content):
+            if attempt or not auth.corrected_clock(response, content):
                 break
         return _normalized_error(self.settings, request, wire, response, content)
 
@@ -295,17 +299,18 @@ class AsyncBedrockTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         wire = _wire_request(self.settings, request)
+        auth = self.settings.auth
         for attempt in _ATTEMPTS:
             if attempt:
                 wire = _unsigned(wire)
-            await self.settings.auth.aauthenticate(wire)
-            response = await self.inner.handle_async_request(wire)
+            await auth.aauthenticate(wire)
+            response = await self._inner.get().handle_async_request(wire)
             expose_request_id(response)
             if not needs_error_body(response):
                 return response
             content = await response.aread()
             await response.aclose()
-            if attempt or not self.settings.auth.corrected_clock(response, content):
+            if attempt or not auth.corrected_clock(response, content):
                 break
         return _normalized_error(self.settings, request, wire, response, content)
 

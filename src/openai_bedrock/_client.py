@@ -10,6 +10,7 @@ import openai
 
 from ._auth import TokenProvider
 from ._errors import ConfigurationError
+from ._hotpath import SDK_PLACEHOLDER_KEY
 from ._settings import Settings, resolve_settings
 from ._transport import AsyncBedrockTransport, BedrockTransport
 
@@ -28,7 +29,7 @@ DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=10
 
 # The SDK insists on an api_key; it is never sent, because the transport replaces
 # the Authorization header on every request.
-_PLACEHOLDER_API_KEY = "openai-bedrock-placeholder-not-sent"
+_PLACEHOLDER_API_KEY = SDK_PLACEHOLDER_KEY
 
 
 def _env_proxy(url: httpx.URL) -> Optional[str]:

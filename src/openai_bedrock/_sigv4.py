@@ -38,8 +38,9 @@ import functools
 import hashlib
 import hmac
 import operator
+import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, NamedTuple, Union
+from typing import Any, NamedTuple, Union, cast
 from urllib.parse import quote, unquote_plus, urlsplit
 
 import httpx
@@ -115,9 +116,15 @@ class StaticCredentials:
         return f"{type(self).__name__}(method={self.method!r})"
 
 
+def timestamp() -> float:
+    """The signing clock, in seconds since the epoch: the one seam for tests (and the
+    clock that clock-skew correction offsets)."""
+    return time.time()
+
+
 def utcnow() -> _dt.datetime:
-    """The signing clock (a seam for tests and for clock-skew correction)."""
-    return _dt.datetime.now(_dt.timezone.utc)
+    """The signing clock as an aware UTC datetime."""
+    return _dt.datetime.fromtimestamp(timestamp(), _dt.timezone.utc)
 
 
 _UNRESERVED = "-_.~"  # RFC 3986 unreserved characters besides letters and digits
@@ -440,6 +447,39 @@ _TOKEN_KEY = (b"X-Amz-Security-Token", b"x-amz-security-token")
 _AUTHORIZATION_KEY = (b"Authorization", b"authorization")
 
 
+def raw_template(
+    method: str, url: str, items: Sequence[tuple[bytes, bytes, bytes]], with_token: bool
+) -> _Template | None:
+    """The cached canonical-request template for httpx's raw header tuples, or None
+    when a signed header is not ASCII (then ``sign_raw`` decodes it as httpx would)."""
+    signed = _signed_picker(tuple(map(_SECOND, items)))(items)
+    try:
+        return _raw_template(method, url, signed, with_token)
+    except UnicodeDecodeError:
+        return None
+
+
+def raw_signed_headers(
+    template: _Template,
+    body: bytes,
+    credentials: FrozenCredentials,
+    service: str,
+    region: str,
+    now: _dt.datetime,
+    value_encoding: str,
+) -> list[tuple[bytes, bytes, bytes]]:
+    """The headers that authenticate a request, as raw ``(name, lowercased name,
+    value)`` tuples, from its template (``raw_template``)."""
+    amz_date, payload_hash, token, authorization, _, _ = _values(
+        template, body, credentials, service, region, now
+    )
+    added = [(*_DATE_KEY, amz_date.encode()), (*_HASH_KEY, payload_hash.encode())]
+    if token:
+        added.append((*_TOKEN_KEY, token.encode(value_encoding)))
+    added.append((*_AUTHORIZATION_KEY, authorization.encode(value_encoding)))
+    return added
+
+
 def sign_raw(
     method: str,
     url: str,
@@ -458,22 +498,94 @@ def sign_raw(
     called for signed headers that are not ASCII (which are then not cached).
     ``value_encoding`` encodes the values added (httpx's choice when it sets one).
     """
-    signed = _signed_picker(tuple(map(_SECOND, items)))(items)
     with_token = bool(credentials.token)
-    try:
-        template = _raw_template(method, url, signed, with_token)
-    except UnicodeDecodeError:
+    template = raw_template(method, url, items, with_token)
+    if template is None:
         chosen = encoding()
+        signed = _signed_picker(tuple(map(_SECOND, items)))(items)
         headers = tuple((raw.decode(chosen), value.decode(chosen)) for raw, _, value in signed)
         template = _template(method, url, headers, with_token)
-    amz_date, payload_hash, token, authorization, _, _ = _values(
-        template, body, credentials, service, region, now
-    )
-    added = [(*_DATE_KEY, amz_date.encode()), (*_HASH_KEY, payload_hash.encode())]
-    if token:
-        added.append((*_TOKEN_KEY, token.encode(value_encoding)))
-    added.append((*_AUTHORIZATION_KEY, authorization.encode(value_encoding)))
-    return added
+    return raw_signed_headers(template, body, credentials, service, region, now, value_encoding)
+
+
+class _Second(NamedTuple):
+    """What a signature shares with every other one made in the same second."""
+
+    second: int
+    credentials: FrozenCredentials | None
+    amz_date: str
+    token: str  # trimmed, "" without one
+    to_sign: str  # the string to sign, less the canonical request's hash
+    credential: str  # the Authorization value, up to SignedHeaders' value
+    key: _Hmac | None
+    date_item: tuple[bytes, bytes, bytes]  # X-Amz-Date
+    token_items: tuple[tuple[bytes, bytes, bytes], ...]  # X-Amz-Security-Token, if any
+
+    def __repr__(self) -> str:  # the token and the keyed hashes stay out of sight
+        return f"_Second({self.second})"
+
+
+_NO_SECOND = _Second(-1, None, "", "", "", "", None, (b"", b"", b""), ())
+
+
+class Signer:
+    """SigV4 for one service and region, for requests sent one after another.
+
+    Produces exactly ``raw_signed_headers``'s headers (``tests/test_hotpath.py``),
+    with what changes once a second (date, scope, signing key, the fixed parts of the
+    string to sign and of Authorization) worked out on the first request of each
+    second and kept, so a request costs two SHA-256 hashes, one HMAC and one
+    ``str.format``. The kept state is replaced as one tuple: threads need no lock.
+    """
+
+    __slots__ = ("_last", "region", "service")
+
+    def __init__(self, service: str, region: str) -> None:
+        self.service = service
+        self.region = region
+        self._last = _NO_SECOND
+
+    def raw_headers(
+        self, template: _Template, body: bytes, credentials: FrozenCredentials, seconds: float
+    ) -> list[tuple[bytes, bytes, bytes]] | None:
+        """The headers to add, as raw tuples; None for a session token that is not
+        ASCII (``raw_signed_headers`` encodes it as httpx would)."""
+        last = self._last
+        second = int(seconds // 1)
+        if last.second != second or last.credentials is not credentials:
+            if credentials.token and not credentials.token.isascii():
+                return None
+            last = self._last = self._second(second, credentials)
+        form, signed_headers = template
+        payload_hash = hashlib.sha256(body).hexdigest()
+        canonical_request = form.format(payload_hash, last.amz_date, last.token)
+        digest = hashlib.sha256(canonical_request.encode()).hexdigest()
+        signature = cast(_Hmac, last.key).hexdigest((last.to_sign + digest).encode())
+        authorization = f"{last.credential}{signed_headers}, Signature={signature}"
+        return [
+            last.date_item,
+            (*_HASH_KEY, payload_hash.encode()),
+            *last.token_items,
+            (*_AUTHORIZATION_KEY, authorization.encode()),
+        ]
+
+    def _second(self, second: int, credentials: FrozenCredentials) -> _Second:
+        amz_date = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(second))
+        datestamp = amz_date[:8]
+        scope = f"{datestamp}/{self.region}/{self.service}/aws4_request"
+        token = " ".join(credentials.token.split()) if credentials.token else ""
+        token_items = ((*_TOKEN_KEY, credentials.token.encode()),) if credentials.token else ()
+        return _Second(
+            second,
+            credentials,
+            amz_date,
+            token,
+            f"{ALGORITHM}\n{amz_date}\n{scope}\n",
+            f"{ALGORITHM} Credential={credentials.access_key}/{scope}, SignedHeaders=",
+            _signing_key(credentials.secret_key, datestamp, self.region, self.service),
+            (*_DATE_KEY, amz_date.encode()),
+            token_items,
+        )
 
 
 def sign(

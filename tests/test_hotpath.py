@@ -310,8 +310,8 @@ def test_the_async_sdks_requests_take_the_hot_path(credentials: dict[str, Any]) 
 def test_the_signer_repr_shows_no_secret(clock: list[float]) -> None:
     signer = _sigv4.Signer("bedrock", "us-west-2")
     credentials = FrozenCredentials(ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN)
-    template = ("{0}{1}{2}", "host")
-    assert signer.raw_headers(template, b"", credentials, clock[0]) is not None
+    items = [(b"Host", b"host", b"example.com")]
+    assert signer.raw_headers("POST", "https://example.com/", items, b"", credentials, clock[0])
     shown = repr(signer) + repr(signer._last)
     assert SECRET_ACCESS_KEY not in shown
     assert SESSION_TOKEN not in shown

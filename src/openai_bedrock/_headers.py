@@ -78,7 +78,14 @@ def request_with(request: httpx.Request, items: list[tuple[bytes, bytes, bytes]]
 def names(headers: httpx.Headers) -> Iterable[bytes]:
     """The lowercased names, in order."""
     if FAST:
-        return map(_SECOND, _raw(headers))
+        return map(_SECOND, headers._list)
+    return [key.lower() for key, _ in headers.raw]
+
+
+def name_list(headers: httpx.Headers) -> list[bytes]:
+    """The lowercased names, in order, as a list."""
+    if FAST:
+        return list(map(_SECOND, headers._list))
     return [key.lower() for key, _ in headers.raw]
 
 

@@ -37,11 +37,6 @@ from ._settings import Settings
 # Authorization header it makes for the real credential.
 SDK_PLACEHOLDER_KEY = "openai-bedrock-placeholder-not-sent"
 _PLACEHOLDER_VALUE = b"Bearer " + SDK_PLACEHOLDER_KEY.encode("ascii")
-# As the SDK spells the header: openai 3.x lowercases header names, earlier versions
-# do not.
-_PLACEHOLDER_ITEMS = tuple(
-    (name, b"authorization", _PLACEHOLDER_VALUE) for name in (b"authorization", b"Authorization")
-)
 
 Prepare = Callable[[httpx.Request], Optional[httpx.Request]]
 
@@ -63,13 +58,21 @@ AVAILABLE = _headers.FAST and _url_parts_available()
 _SECOND = operator.itemgetter(1)
 
 
-def _placeholder_index(items: list[Any]) -> Optional[int]:
-    """Where the SDK's placeholder Authorization is, if it is the only Authorization."""
-    for item in _PLACEHOLDER_ITEMS:
-        if item in items:
-            index = items.index(item)
-            return index if list(map(_SECOND, items)).count(b"authorization") == 1 else None
-    return None
+def _placeholder_index(items: list[Any], others: frozenset[bytes]) -> Optional[int]:
+    """Where the SDK's placeholder Authorization is, if it is the only Authorization
+    and no header in ``others`` is present; else None."""
+    names = list(map(_SECOND, items))
+    try:
+        index = names.index(b"authorization")
+    except ValueError:
+        return None
+    if (
+        items[index][2] != _PLACEHOLDER_VALUE
+        or names.count(b"authorization") != 1
+        or not others.isdisjoint(names)
+    ):
+        return None
+    return index
 
 
 def _general(request: httpx.Request) -> None:
@@ -112,8 +115,8 @@ def _bearer(
         if ref[:4] != origin:
             return None
         items: list[Any] = wire.headers._list
-        placeholder = _placeholder_index(items)
-        if placeholder is None or not others.isdisjoint(map(_SECOND, items)):
+        placeholder = _placeholder_index(items, others)
+        if placeholder is None:
             return None
         items = items.copy()
         del items[placeholder]
@@ -132,9 +135,10 @@ def _sigv4_signer(
     is_async: bool,
 ) -> Prepare:
     request_with = _headers.request_with
-    raw_template = _sigv4.raw_template
-    signed_headers = _sigv4.Signer(auth.service, auth.region).raw_headers
+    sign = _sigv4.Signer(auth.service, auth.region).raw_headers
     frozen_credentials = auth.frozen_credentials
+    # Fixed keys need no reading per request.
+    fixed = frozen_credentials() if isinstance(auth.credentials, _sigv4.StaticCredentials) else None
     clock = auth.clock
     # Async requests whose credentials are due a refresh (I/O) go the general way,
     # which refreshes in a worker thread.
@@ -146,8 +150,8 @@ def _sigv4_signer(
         if ref[:4] != origin or ref[5] is not None or ref[6] is not None:
             return None
         items: list[Any] = wire.headers._list
-        placeholder = _placeholder_index(items)
-        if placeholder is None or not others.isdisjoint(map(_SECOND, items)):
+        placeholder = _placeholder_index(items, others)
+        if placeholder is None:
             return None
         try:
             body: bytes = wire._content
@@ -155,13 +159,16 @@ def _sigv4_signer(
             return None
         if refresh_needed is not None and refresh_needed():
             return None
-        credentials = frozen_credentials()
         items = items.copy()
         del items[placeholder]
-        template = raw_template(request.method, prefix + ref[4], items, bool(credentials.token))
-        if template is None:  # a signed header that is not ASCII
-            return None
-        added = signed_headers(template, body, credentials, _sigv4.timestamp() + clock.offset)
+        added = sign(
+            request.method,
+            prefix + ref[4],
+            items,
+            body,
+            fixed or frozen_credentials(),
+            _sigv4.timestamp() + clock.offset,
+        )
         if added is None:
             return None
         items += added

@@ -38,9 +38,11 @@ import functools
 import hashlib
 import hmac
 import operator
+import string
 import time
+from binascii import hexlify
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, NamedTuple, Union, cast
+from typing import Any, NamedTuple, TypeVar, Union, cast
 from urllib.parse import quote, unquote_plus, urlsplit
 
 import httpx
@@ -447,18 +449,6 @@ _TOKEN_KEY = (b"X-Amz-Security-Token", b"x-amz-security-token")
 _AUTHORIZATION_KEY = (b"Authorization", b"authorization")
 
 
-def raw_template(
-    method: str, url: str, items: Sequence[tuple[bytes, bytes, bytes]], with_token: bool
-) -> _Template | None:
-    """The cached canonical-request template for httpx's raw header tuples, or None
-    when a signed header is not ASCII (then ``sign_raw`` decodes it as httpx would)."""
-    signed = _signed_picker(tuple(map(_SECOND, items)))(items)
-    try:
-        return _raw_template(method, url, signed, with_token)
-    except UnicodeDecodeError:
-        return None
-
-
 def raw_signed_headers(
     template: _Template,
     body: bytes,
@@ -499,24 +489,26 @@ def sign_raw(
     ``value_encoding`` encodes the values added (httpx's choice when it sets one).
     """
     with_token = bool(credentials.token)
-    template = raw_template(method, url, items, with_token)
-    if template is None:
+    signed = _signed_picker(tuple(map(_SECOND, items)))(items)
+    try:
+        template = _raw_template(method, url, signed, with_token)
+    except UnicodeDecodeError:
         chosen = encoding()
-        signed = _signed_picker(tuple(map(_SECOND, items)))(items)
         headers = tuple((raw.decode(chosen), value.decode(chosen)) for raw, _, value in signed)
         template = _template(method, url, headers, with_token)
     return raw_signed_headers(template, body, credentials, service, region, now, value_encoding)
 
 
 class _Second(NamedTuple):
-    """What a signature shares with every other one made in the same second."""
+    """What a signature shares with every other one made in the same second, as the
+    bytes that go into it."""
 
     second: int
     credentials: FrozenCredentials | None
-    amz_date: str
-    token: str  # trimmed, "" without one
-    to_sign: str  # the string to sign, less the canonical request's hash
-    credential: str  # the Authorization value, up to SignedHeaders' value
+    amz_date: bytes
+    token: bytes  # trimmed, b"" without one
+    to_sign: bytes  # the string to sign, less the canonical request's hash
+    credential: bytes  # the Authorization value, up to SignedHeaders' value
     key: _Hmac | None
     date_item: tuple[bytes, bytes, bytes]  # X-Amz-Date
     token_items: tuple[tuple[bytes, bytes, bytes], ...]  # X-Amz-Security-Token, if any
@@ -525,48 +517,115 @@ class _Second(NamedTuple):
         return f"_Second({self.second})"
 
 
-_NO_SECOND = _Second(-1, None, "", "", "", "", None, (b"", b"", b""), ())
+_NO_SECOND = _Second(-1, None, b"", b"", b"", b"", None, (b"", b"", b""), ())
+_UNKNOWN: Any = object()
+_JOIN = b"\0".join  # a raw header tuple as one bytes object (h11 and h2 refuse a NUL)
+_T = TypeVar("_T")
+# (canonical request as a bytes %-template, getter putting (payload hash, date,
+# token) in its slots' order, SignedHeaders value)
+_BytesTemplate = tuple[bytes, Callable[[tuple[bytes, bytes, bytes]], tuple[bytes, ...]], bytes]
+
+
+def _remember(cache: dict[Any, _T], key: Any, value: _T) -> _T:
+    """Store, keeping the cache small: a client sends few distinct requests, and a
+    caller that varies URLs or headers without end must not grow it forever."""
+    if len(cache) >= 256:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
+def _bytes_template(
+    method: str, url: str, signed: _RawHeaders, with_token: bool
+) -> _BytesTemplate | None:
+    """``_raw_template``'s template as bytes to fill with ``%`` (which, unlike
+    ``str.format``, scans the template in C without parsing fields), or None when a
+    signed header is not ASCII."""
+    try:
+        form, signed_headers = _raw_template(method, url, signed, with_token)
+    except UnicodeDecodeError:
+        return None
+    pieces: list[str] = []
+    slots: list[int] = []
+    for literal, field, _, _ in string.Formatter().parse(form):
+        pieces.append(literal.replace("%", "%%"))
+        if field is not None:
+            pieces.append("%s")
+            slots.append(int(field))
+    order = operator.itemgetter(*slots)  # at least two slots: the hash, twice
+    return "".join(pieces).encode(), order, signed_headers.encode()
 
 
 class Signer:
     """SigV4 for one service and region, for requests sent one after another.
 
-    Produces exactly ``raw_signed_headers``'s headers (``tests/test_hotpath.py``),
-    with what changes once a second (date, scope, signing key, the fixed parts of the
-    string to sign and of Authorization) worked out on the first request of each
-    second and kept, so a request costs two SHA-256 hashes, one HMAC and one
-    ``str.format``. The kept state is replaced as one tuple: threads need no lock.
+    Produces exactly ``sign_raw``'s headers (``tests/test_hotpath.py``), with less
+    work per request: what changes once a second (date, scope, signing key, the fixed
+    parts of the string to sign and of Authorization) is worked out on the first
+    request of each second and kept, templates are found with two dict lookups, and
+    everything is built as bytes, so a request costs two SHA-256 hashes, one HMAC
+    and one ``bytes %``. Kept state is replaced whole (a tuple, a dict entry):
+    threads need no lock.
     """
 
-    __slots__ = ("_last", "region", "service")
+    __slots__ = ("_last", "_pickers", "_templates", "region", "service")
 
     def __init__(self, service: str, region: str) -> None:
         self.service = service
         self.region = region
         self._last = _NO_SECOND
+        self._pickers: dict[bytes, Callable[[Sequence[Any]], _RawHeaders]] = {}
+        self._templates: dict[tuple[str, str, bytes, bool], _BytesTemplate | None] = {}
 
     def raw_headers(
-        self, template: _Template, body: bytes, credentials: FrozenCredentials, seconds: float
+        self,
+        method: str,
+        url: str,
+        items: Sequence[tuple[bytes, bytes, bytes]],
+        body: bytes,
+        credentials: FrozenCredentials,
+        seconds: float,
     ) -> list[tuple[bytes, bytes, bytes]] | None:
-        """The headers to add, as raw tuples; None for a session token that is not
-        ASCII (``raw_signed_headers`` encodes it as httpx would)."""
+        """The headers to add, as raw tuples, for a request whose URL (as ``str(url)``
+        gives it) has no query. None when a signed header or the session token is not
+        ASCII: ``sign_raw`` decodes and encodes those as httpx would."""
         last = self._last
         second = int(seconds // 1)
         if last.second != second or last.credentials is not credentials:
-            if credentials.token and not credentials.token.isascii():
+            if not (credentials.access_key.isascii() and (credentials.token or "").isascii()):
                 return None
             last = self._last = self._second(second, credentials)
-        form, signed_headers = template
-        payload_hash = hashlib.sha256(body).hexdigest()
-        canonical_request = form.format(payload_hash, last.amz_date, last.token)
-        digest = hashlib.sha256(canonical_request.encode()).hexdigest()
-        signature = cast(_Hmac, last.key).hexdigest((last.to_sign + digest).encode())
-        authorization = f"{last.credential}{signed_headers}, Signature={signature}"
+        # The caches are keyed on one bytes object each, built in C, rather than on
+        # tuples of the headers: a lookup then compares one object with the stored
+        # key, not dozens (each of which may be a cache miss on a busy process).
+        names = b"\0".join(map(_SECOND, items))
+        picker = self._pickers.get(names)
+        if picker is None:
+            picker = _remember(self._pickers, names, _signed_picker(tuple(map(_SECOND, items))))
+        signed = picker(items)
+        key = (method, url, b"\0".join(map(_JOIN, signed)), bool(credentials.token))
+        template = self._templates.get(key, _UNKNOWN)
+        if template is _UNKNOWN:
+            template = _remember(self._templates, key, _bytes_template(method, url, signed, key[3]))
+        if template is None:
+            return None
+        form, order, signed_headers = template
+        payload_hash = hexlify(hashlib.sha256(body).digest())
+        canonical_request = form % order((payload_hash, last.amz_date, last.token))
+        digest = hexlify(hashlib.sha256(canonical_request).digest())
+        key_states = cast(_Hmac, last.key)  # HMAC, as _Hmac.hexdigest computes it
+        inner = key_states.inner.copy()
+        inner.update(last.to_sign + digest)
+        outer = key_states.outer.copy()
+        outer.update(inner.digest())
+        authorization = b"".join(
+            (last.credential, signed_headers, b", Signature=", hexlify(outer.digest()))
+        )
         return [
             last.date_item,
-            (*_HASH_KEY, payload_hash.encode()),
+            (*_HASH_KEY, payload_hash),
             *last.token_items,
-            (*_AUTHORIZATION_KEY, authorization.encode()),
+            (*_AUTHORIZATION_KEY, authorization),
         ]
 
     def _second(self, second: int, credentials: FrozenCredentials) -> _Second:
@@ -578,10 +637,10 @@ class Signer:
         return _Second(
             second,
             credentials,
-            amz_date,
-            token,
-            f"{ALGORITHM}\n{amz_date}\n{scope}\n",
-            f"{ALGORITHM} Credential={credentials.access_key}/{scope}, SignedHeaders=",
+            amz_date.encode(),
+            token.encode(),
+            f"{ALGORITHM}\n{amz_date}\n{scope}\n".encode(),
+            f"{ALGORITHM} Credential={credentials.access_key}/{scope}, SignedHeaders=".encode(),
             _signing_key(credentials.secret_key, datestamp, self.region, self.service),
             (*_DATE_KEY, amz_date.encode()),
             token_items,

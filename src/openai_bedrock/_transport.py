@@ -33,9 +33,8 @@ from ._fork import PerProcess
 from ._responses import (
     AWS_ERROR_TYPE,
     error_type_of,
-    expose_request_id,
-    needs_error_body,
     normalize_error_body,
+    passes,
     rebuilt,
     redact,
 )
@@ -262,8 +261,7 @@ class BedrockTransport(httpx.BaseTransport):
             wire = _wire_request(self.settings, request)
             self.settings.auth.authenticate(wire)
         response = self._inner.get().handle_request(wire)
-        expose_request_id(response)
-        if not needs_error_body(response):
+        if passes(response):
             return response
         content = response.read()
         response.close()
@@ -274,8 +272,7 @@ class BedrockTransport(httpx.BaseTransport):
             wire = _unsigned(wire)
             auth.authenticate(wire)
             response = self._inner.get().handle_request(wire)
-            expose_request_id(response)
-            if not needs_error_body(response):
+            if passes(response):
                 return response
             content = response.read()
             response.close()
@@ -312,8 +309,7 @@ class AsyncBedrockTransport(httpx.AsyncBaseTransport):
             wire = _wire_request(self.settings, request)
             await self.settings.auth.aauthenticate(wire)
         response = await self._inner.get().handle_async_request(wire)
-        expose_request_id(response)
-        if not needs_error_body(response):
+        if passes(response):
             return response
         content = await response.aread()
         await response.aclose()
@@ -324,8 +320,7 @@ class AsyncBedrockTransport(httpx.AsyncBaseTransport):
             wire = _unsigned(wire)
             await auth.aauthenticate(wire)
             response = await self._inner.get().handle_async_request(wire)
-            expose_request_id(response)
-            if not needs_error_body(response):
+            if passes(response):
                 return response
             content = await response.aread()
             await response.aclose()

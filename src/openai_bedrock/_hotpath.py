@@ -58,23 +58,6 @@ AVAILABLE = _headers.FAST and _url_parts_available()
 _SECOND = operator.itemgetter(1)
 
 
-def _placeholder_index(items: list[Any], others: frozenset[bytes]) -> Optional[int]:
-    """Where the SDK's placeholder Authorization is, if it is the only Authorization
-    and no header in ``others`` is present; else None."""
-    names = list(map(_SECOND, items))
-    try:
-        index = names.index(b"authorization")
-    except ValueError:
-        return None
-    if (
-        items[index][2] != _PLACEHOLDER_VALUE
-        or names.count(b"authorization") != 1
-        or not others.isdisjoint(names)
-    ):
-        return None
-    return index
-
-
 def _general(request: httpx.Request) -> None:
     return None
 
@@ -98,51 +81,36 @@ def for_settings(settings: Settings, others: frozenset[bytes], *, is_async: bool
     # What str(url) starts with, for a URL on this origin (the signing template's key).
     prefix = text[: len(text) - len(ref[4])]
     if isinstance(auth, BearerAuth) and auth.provider is None and auth.key is not None:
-        return _bearer(origin, others, auth.header)
+        return _prepare(origin, prefix, others, auth.header, None, is_async=is_async)
     if isinstance(auth, SigV4Auth):
-        return _sigv4_signer(origin, prefix, others, auth, is_async=is_async)
+        return _prepare(origin, prefix, others, None, auth, is_async=is_async)
     return _general
 
 
-def _bearer(
-    origin: tuple[Any, ...], others: frozenset[bytes], credential: tuple[bytes, bytes, bytes]
-) -> Prepare:
-    request_with = _headers.request_with
-
-    def prepare(request: httpx.Request) -> Optional[httpx.Request]:
-        wire: Any = request  # read through httpx internals (see the module docstring)
-        ref = wire.url._uri_reference
-        if ref[:4] != origin:
-            return None
-        items: list[Any] = wire.headers._list
-        placeholder = _placeholder_index(items, others)
-        if placeholder is None:
-            return None
-        items = items.copy()
-        del items[placeholder]
-        items.append(credential)  # last, as the general path adds it
-        return request_with(request, items)
-
-    return prepare
-
-
-def _sigv4_signer(
+def _prepare(
     origin: tuple[Any, ...],
     prefix: str,
     others: frozenset[bytes],
-    auth: SigV4Auth,
+    credential: Optional[tuple[bytes, bytes, bytes]],
+    auth: Optional[SigV4Auth],
     *,
     is_async: bool,
 ) -> Prepare:
+    """``prepare`` for a fixed Bedrock API key (``credential``, the raw Authorization
+    header) or for SigV4 (``auth``). One function, with every check written out in
+    it: on a process busy with other work, each extra call costs several times what
+    it costs in a tight loop."""
     request_with = _headers.request_with
-    sign = _sigv4.Signer(auth.service, auth.region).raw_headers
-    frozen_credentials = auth.frozen_credentials
-    # Fixed keys need no reading per request.
-    fixed = frozen_credentials() if isinstance(auth.credentials, _sigv4.StaticCredentials) else None
-    clock = auth.clock
-    # Async requests whose credentials are due a refresh (I/O) go the general way,
-    # which refreshes in a worker thread.
-    refresh_needed = getattr(auth.credentials, "refresh_needed", None) if is_async else None
+    if auth is not None:
+        sign = _sigv4.Signer(auth.service, auth.region).raw_headers
+        frozen_credentials = auth.frozen_credentials
+        # Fixed keys need no reading per request.
+        static = isinstance(auth.credentials, _sigv4.StaticCredentials)
+        fixed = frozen_credentials() if static else None
+        clock = auth.clock
+        # Async requests whose credentials are due a refresh (I/O) go the general
+        # way, which refreshes in a worker thread.
+        refresh_needed = getattr(auth.credentials, "refresh_needed", None) if is_async else None
 
     def prepare(request: httpx.Request) -> Optional[httpx.Request]:
         wire: Any = request  # read through httpx internals (see the module docstring)
@@ -150,17 +118,30 @@ def _sigv4_signer(
         if ref[:4] != origin or ref[5] is not None or ref[6] is not None:
             return None
         items: list[Any] = wire.headers._list
-        placeholder = _placeholder_index(items, others)
-        if placeholder is None:
+        # The SDK's placeholder must be the only Authorization, with no header that
+        # the general path acts on.
+        names = list(map(_SECOND, items))
+        try:
+            index = names.index(b"authorization")
+        except ValueError:
             return None
+        if (
+            items[index][2] != _PLACEHOLDER_VALUE
+            or names.count(b"authorization") != 1
+            or not others.isdisjoint(names)
+        ):
+            return None
+        items = items.copy()
+        del items[index]
+        if auth is None:
+            items.append(credential)  # last, as the general path adds it
+            return request_with(request, items)
         try:
             body: bytes = wire._content
         except AttributeError:  # a streamed body, not read yet
             return None
         if refresh_needed is not None and refresh_needed():
             return None
-        items = items.copy()
-        del items[placeholder]
         added = sign(
             request.method,
             prefix + ref[4],

@@ -40,7 +40,7 @@ BASE_URLS = [
 PATHS = ["/chat/completions", "/responses", "/models", "/a%20b/c:d", "/x/../y", "//z", ""]
 PLACEHOLDER = "Bearer " + _hotpath.SDK_PLACEHOLDER_KEY
 SECRETS = [SECRET_ACCESS_KEY, "another/Secret+Key0123456789abcdefghijkl"]
-TOKENS = [None, SESSION_TOKEN, "  spaced   token  "]
+TOKENS = [None, SESSION_TOKEN, "  spaced   token  ", "   "]
 
 
 class Rotating:
@@ -77,10 +77,10 @@ def sdk_like_request(rng: random.Random, base_url: str) -> httpx.Request:
     )
     for _ in range(rng.randint(0, 3)):
         name = "x-" + "".join(rng.choices(string.ascii_lowercase + "-", k=rng.randint(1, 8)))
-        value = "".join(rng.choices(string.ascii_letters + "  \t,;=", k=rng.randint(0, 12)))
+        value = "".join(rng.choices(string.ascii_letters + "  \t,;=%{}\0", k=rng.randint(0, 12)))
         headers.insert(rng.randint(0, len(headers)), (rng.choice([name, name.upper()]), value))
     body = bytes(rng.randrange(256) for _ in range(rng.choice([0, 1, 80, 3000])))
-    method = rng.choice(["POST", "POST", "GET", "DELETE"])
+    method = rng.choice(["POST", "POST", "GET", "DELETE", "post"])
     return httpx.Request(
         method,
         base_url + rng.choice(PATHS),
@@ -132,8 +132,8 @@ def test_sigv4_requests_are_identical_to_the_general_paths(clock: list[float]) -
     }
     taken = 0
     for _ in range(CASES):
-        step = rng.choice([0, 0, 0.25, 1, 59, 86400])  # binary fractions: no rounding
-        clock[0] += step
+        clock[0] += rng.choice([0, 0, 0.1, 0.25, 0.3, 1, 59, 86400])
+        offset = rng.choice([0.0, 0.0, 0.1, -899.9, 900.0])
         if rng.random() < 0.1:
             credentials.frozen = FrozenCredentials(
                 rng.choice([ACCESS_KEY_ID, "ASIAEXAMPLE0000"]),
@@ -141,6 +141,9 @@ def test_sigv4_requests_are_identical_to_the_general_paths(clock: list[float]) -
                 rng.choice(TOKENS),
             )
         url = rng.choice(BASE_URLS)
+        auth = signers[url].auth
+        assert isinstance(auth, SigV4Auth)
+        auth.clock.offset = offset  # as learned from a clock-skew rejection
         request = sdk_like_request(rng, url)
         fast = prepares[url](request)
         if fast is None:
@@ -148,6 +151,42 @@ def test_sigv4_requests_are_identical_to_the_general_paths(clock: list[float]) -
         taken += 1
         assert sent(fast) == sent(general(signers[url], request))
     assert taken > CASES * 0.9
+
+
+def test_async_sigv4_requests_are_identical_to_the_general_paths(clock: list[float]) -> None:
+    rng = random.Random(SEED + 1)
+    credentials = Rotating()
+    settings = sigv4_settings(BASE_URLS[0], credentials)
+
+    async def general_async(request: httpx.Request) -> httpx.Request:
+        wire = _transport._wire_request(settings, request)
+        await settings.auth.aauthenticate(wire)
+        return wire
+
+    for _ in range(100):
+        clock[0] += rng.choice([0, 0.3, 1, 86400])
+        credentials.frozen = FrozenCredentials(ACCESS_KEY_ID, SECRET_ACCESS_KEY, rng.choice(TOKENS))
+        request = sdk_like_request(rng, BASE_URLS[0])
+        fast = prepared(settings, request, is_async=True)
+        assert fast is not None
+        assert sent(fast) == sent(asyncio.run(general_async(request)))
+
+
+@pytest.mark.parametrize(
+    "frozen",
+    [
+        FrozenCredentials("AKID\u00c9XAMPLE", SECRET_ACCESS_KEY, None),
+        FrozenCredentials(ACCESS_KEY_ID, SECRET_ACCESS_KEY, "t\u00f6ken"),
+    ],
+    ids=["access key", "session token"],
+)
+def test_non_ascii_credentials_take_the_general_path(
+    frozen: FrozenCredentials, clock: list[float]
+) -> None:
+    credentials = Rotating()
+    credentials.frozen = frozen
+    settings = sigv4_settings(BASE_URLS[0], credentials)
+    assert prepared(settings, sdk_like_request(random.Random(SEED), BASE_URLS[0])) is None
 
 
 def test_api_key_requests_are_identical_to_the_general_paths() -> None:

@@ -210,7 +210,9 @@ class SigningClock:
         return _sigv4.timestamp() + self.offset
 
     def now(self) -> _dt.datetime:
-        return _dt.datetime.fromtimestamp(self.seconds(), _dt.timezone.utc)
+        """The signing time, in whole seconds (all a signature carries): rounded down,
+        as the hot path rounds it, so both sign a request alike."""
+        return _dt.datetime.fromtimestamp(self.seconds() // 1, _dt.timezone.utc)
 
     def learn(self, server_now: _dt.datetime) -> None:
         self.offset = server_now.timestamp() - _sigv4.timestamp()

@@ -111,6 +111,8 @@ def _prepare(
         # Async requests whose credentials are due a refresh (I/O) go the general
         # way, which refreshes in a worker thread.
         refresh_needed = getattr(auth.credentials, "refresh_needed", None) if is_async else None
+        if not callable(refresh_needed):  # as SigV4Auth.needs_refresh reads it
+            refresh_needed = None
 
     def prepare(request: httpx.Request) -> Optional[httpx.Request]:
         wire: Any = request  # read through httpx internals (see the module docstring)

@@ -520,7 +520,6 @@ class _Second(NamedTuple):
 _NO_SECOND = _Second(-1, None, b"", b"", b"", b"", None, (b"", b"", b""), ())
 _UNKNOWN: Any = object()
 _EMPTY_SHA256 = hashlib.sha256()  # only ever copied
-_JOIN = b"\0".join  # a raw header tuple as one bytes object (h11 and h2 refuse a NUL)
 _T = TypeVar("_T")
 # (canonical request as a bytes %-template, getter putting (payload hash, date,
 # token) in its slots' order, SignedHeaders value)
@@ -575,8 +574,8 @@ class Signer:
         self.service = service
         self.region = region
         self._last = _NO_SECOND
-        self._pickers: dict[bytes, Callable[[Sequence[Any]], _RawHeaders]] = {}
-        self._templates: dict[tuple[str, str, bytes, bool], _BytesTemplate | None] = {}
+        self._pickers: dict[tuple[bytes, ...], Callable[[Sequence[Any]], _RawHeaders]] = {}
+        self._templates: dict[tuple[str, str, _RawHeaders, bool], _BytesTemplate | None] = {}
 
     def raw_headers(
         self,
@@ -596,15 +595,12 @@ class Signer:
             if not (credentials.access_key.isascii() and (credentials.token or "").isascii()):
                 return None
             last = self._last = self._second(second, credentials)
-        # The caches are keyed on one bytes object each, built in C, rather than on
-        # tuples of the headers: a lookup then compares one object with the stored
-        # key, not dozens (each of which may be a cache miss on a busy process).
-        names = b"\0".join(map(_SECOND, items))
+        names = tuple(map(_SECOND, items))
         picker = self._pickers.get(names)
         if picker is None:
-            picker = _remember(self._pickers, names, _signed_picker(tuple(map(_SECOND, items))))
+            picker = _remember(self._pickers, names, _signed_picker(names))
         signed = picker(items)
-        key = (method, url, b"\0".join(map(_JOIN, signed)), bool(credentials.token))
+        key = (method, url, signed, bool(credentials.token))
         template = self._templates.get(key, _UNKNOWN)
         if template is _UNKNOWN:
             template = _remember(self._templates, key, _bytes_template(method, url, signed, key[3]))

@@ -519,7 +519,6 @@ class _Second(NamedTuple):
 
 _NO_SECOND = _Second(-1, None, b"", b"", b"", b"", None, (b"", b"", b""), ())
 _UNKNOWN: Any = object()
-_EMPTY_SHA256 = hashlib.sha256()  # only ever copied
 _T = TypeVar("_T")
 # (canonical request as a bytes %-template, getter putting (payload hash, date,
 # token) in its slots' order, SignedHeaders value)
@@ -607,15 +606,9 @@ class Signer:
         if template is None:
             return None
         form, order, signed_headers = template
-        # Hashes start as copies of an empty one: the same OpenSSL call as the HMAC's
-        # copies, where hashlib.sha256() would also look the algorithm up by name.
-        payload = _EMPTY_SHA256.copy()
-        payload.update(body)
-        payload_hash = hexlify(payload.digest())
+        payload_hash = hexlify(hashlib.sha256(body).digest())
         canonical_request = form % order((payload_hash, last.amz_date, last.token))
-        canonical = _EMPTY_SHA256.copy()
-        canonical.update(canonical_request)
-        digest = hexlify(canonical.digest())
+        digest = hexlify(hashlib.sha256(canonical_request).digest())
         key_states = cast(_Hmac, last.key)  # HMAC, as _Hmac.hexdigest computes it
         inner = key_states.inner.copy()
         inner.update(last.to_sign + digest)

@@ -75,15 +75,8 @@ def request_with(request: httpx.Request, items: list[tuple[bytes, bytes, bytes]]
     return copy
 
 
-def names(headers: httpx.Headers) -> Iterable[bytes]:
+def names(headers: httpx.Headers) -> list[bytes]:
     """The lowercased names, in order."""
-    if FAST:
-        return map(_SECOND, headers._list)
-    return [key.lower() for key, _ in headers.raw]
-
-
-def name_list(headers: httpx.Headers) -> list[bytes]:
-    """The lowercased names, in order, as a list."""
     if FAST:
         return list(map(_SECOND, headers._list))
     return [key.lower() for key, _ in headers.raw]

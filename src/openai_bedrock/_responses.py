@@ -39,7 +39,7 @@ def passes(response: httpx.Response) -> bool:
     Runs on every response, so it is one call whose checks are membership tests over
     the lowercased names (in C); the id is copied as the bytes it came as.
     """
-    names = _headers.name_list(response.headers)
+    names = _headers.names(response.headers)
     if _AWS_REQUEST_ID_KEY in names and _REQUEST_ID_KEY not in names:
         # Repeated headers read as one value joined with ", ", as httpx reads them.
         aws_id = b", ".join(

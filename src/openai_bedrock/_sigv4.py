@@ -118,10 +118,10 @@ class StaticCredentials:
         return f"{type(self).__name__}(method={self.method!r})"
 
 
-def timestamp() -> float:
-    """The signing clock, in seconds since the epoch: the one seam for tests (and the
-    clock that clock-skew correction offsets)."""
-    return time.time()
+# The signing clock, in seconds since the epoch: the one seam for tests (and the clock
+# that clock-skew correction offsets). time.time itself, not a function around it, as
+# it is read on every request.
+timestamp: Callable[[], float] = time.time
 
 
 def utcnow() -> _dt.datetime:
@@ -431,8 +431,8 @@ def _signed_picker(names: tuple[bytes, ...]) -> Callable[[Sequence[Any]], _RawHe
         return lambda items: (items[only],)
     if not wanted:
         return lambda items: ()
-    getter = operator.itemgetter(*wanted)
-    return lambda items: getter(items)
+    getter: Callable[[Sequence[Any]], _RawHeaders] = operator.itemgetter(*wanted)
+    return getter  # two or more indices: it returns a tuple
 
 
 @functools.lru_cache(maxsize=256)

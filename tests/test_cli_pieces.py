@@ -81,7 +81,7 @@ def test_curl_with_profile_credentials_says_how_to_export_them(
 def test_token_export_prints_a_key_for_the_region_and_nothing_else(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(_sigv4, "utcnow", lambda: FROZEN_TIME)
+    monkeypatch.setattr(_sigv4, "timestamp", FROZEN_TIME.timestamp)
     assert main(["token", "--export", "--expires", "1h30m", "--region", "eu-central-1"]) == 0
     captured = capsys.readouterr()
     prefix = "export AWS_BEARER_TOKEN_BEDROCK="

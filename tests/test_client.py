@@ -422,9 +422,25 @@ async def test_an_existing_x_request_id_wins(factory: Factory, bedrock: FakeBedr
 def test_the_default_timeout_allows_hour_long_calls(factory: Factory) -> None:
     client = factory(**static_keys())
     assert client.timeout == openai_bedrock.DEFAULT_TIMEOUT
-    assert isinstance(client.timeout, httpx.Timeout)
+    assert isinstance(client.timeout, openai.Timeout)  # the SDK's own type, as for a plain client
     assert client.timeout.read == 3600.0
     assert factory(**static_keys(), timeout=30).timeout == 30
+
+
+@pytest.mark.parametrize("timeout_type", [openai.Timeout, httpx.Timeout])
+async def test_either_timeout_type_is_accepted_and_sent(
+    factory: Factory, bedrock: FakeBedrock, timeout_type: Any
+) -> None:
+    """openai.Timeout is httpx2's in openai 3.x: both it and httpx's work."""
+    client = factory(**static_keys(), transport=bedrock, timeout=timeout_type(7.0, connect=2.0))
+    assert client.timeout == openai.Timeout(7.0, connect=2.0)
+    await settle(client.chat.completions.create(model=MODEL, messages=HELLO))
+    assert bedrock.last.extensions["timeout"] == {
+        "connect": 2.0,
+        "read": 7.0,
+        "write": 7.0,
+        "pool": 7.0,
+    }
 
 
 async def test_the_timeout_reaches_the_wire(factory: Factory, bedrock: FakeBedrock) -> None:

@@ -180,7 +180,7 @@ async def test_the_offset_follows_the_local_clock(
     factory: Factory, bedrock: FakeBedrock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     now = [FROZEN_TIME]
-    monkeypatch.setattr(_sigv4, "utcnow", lambda: now[0])
+    monkeypatch.setattr(_sigv4, "timestamp", lambda: now[0].timestamp())
     client = factory(**static_keys(), transport=bedrock, max_retries=0)
     bedrock.queue(skew_reply(FROZEN_TIME - dt.timedelta(minutes=15)))
     await ask(client)

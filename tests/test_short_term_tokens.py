@@ -35,11 +35,11 @@ def decoded(token: str) -> tuple[str, dict[str, str]]:
 
 
 class Clock:
-    """A settable signing clock (``_sigv4.utcnow``)."""
+    """A settable signing clock (``_sigv4.timestamp``)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch, now: dt.datetime = FROZEN_TIME) -> None:
         self.now = now
-        monkeypatch.setattr(_sigv4, "utcnow", lambda: self.now)
+        monkeypatch.setattr(_sigv4, "timestamp", lambda: self.now.timestamp())
 
     def advance(self, seconds: float) -> None:
         self.now += dt.timedelta(seconds=seconds)
@@ -98,7 +98,7 @@ def test_a_minted_key_equals_aws_bedrock_token_generator_byte_for_byte(
     credentials = Credentials(ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN)
     theirs = BedrockTokenGenerator().get_token(credentials, "eu-central-1")
     signed_at = dt.datetime.strptime(decoded(theirs)[1]["X-Amz-Date"], "%Y%m%dT%H%M%SZ")
-    monkeypatch.setattr(_sigv4, "utcnow", lambda: signed_at.replace(tzinfo=dt.timezone.utc))
+    monkeypatch.setattr(_sigv4, "timestamp", signed_at.replace(tzinfo=dt.timezone.utc).timestamp)
     ours = openai_bedrock.mint_short_term_token(
         region="eu-central-1", session_token=SESSION_TOKEN, **KEYS
     )

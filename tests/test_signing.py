@@ -284,7 +284,7 @@ def _throttled() -> httpx.Response:
 def ticking_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each signature is made one minute after the previous one."""
     ticks = itertools.count()
-    monkeypatch.setattr(_sigv4, "utcnow", lambda: FROZEN_TIME + dt.timedelta(minutes=next(ticks)))
+    monkeypatch.setattr(_sigv4, "timestamp", lambda: FROZEN_TIME.timestamp() + 60 * next(ticks))
 
 
 def _check_two_attempts(bedrock: FakeBedrock, monkeypatch: pytest.MonkeyPatch) -> None:

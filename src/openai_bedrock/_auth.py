@@ -87,7 +87,8 @@ class BearerAuth:
         return fingerprint(self.key) if self.key is not None else None
 
     @functools.cached_property
-    def _header(self) -> tuple[bytes, bytes, bytes]:
+    def header(self) -> tuple[bytes, bytes, bytes]:
+        """The raw Authorization header for ``key`` (holds it: never log or show it)."""
         # resolve_auth checked the key once (printable ASCII); not again per request.
         return (b"Authorization", b"authorization", b"Bearer " + cast(str, self.key).encode())
 
@@ -108,7 +109,7 @@ class BearerAuth:
 
     def authenticate(self, request: httpx.Request) -> None:
         if self.provider is None:
-            _headers.extend_raw(request.headers, [self._header])
+            _headers.extend_raw(request.headers, [self.header])
             return
         try:
             token = self.provider()
@@ -129,7 +130,7 @@ class BearerAuth:
 
     async def aauthenticate(self, request: httpx.Request) -> None:
         if self.provider is None:
-            _headers.extend_raw(request.headers, [self._header])
+            _headers.extend_raw(request.headers, [self.header])
             return
         try:
             acall = getattr(self.provider, "acall", None)
@@ -196,7 +197,7 @@ def server_time(response: httpx.Response, content: bytes) -> Optional[_dt.dateti
 
 
 class SigningClock:
-    """The signing clock of one authenticator: ``_sigv4.utcnow()`` plus a learned offset.
+    """The signing clock of one authenticator: ``_sigv4.timestamp()`` plus a learned offset.
 
     botocore does not correct clock skew (it reads ``Date`` only for retry TTLs), so
     this is ours. One float is replaced atomically, so threads need no lock.
@@ -205,14 +206,16 @@ class SigningClock:
     def __init__(self) -> None:
         self.offset = 0.0  # seconds to add to the local clock
 
+    def seconds(self) -> float:
+        return _sigv4.timestamp() + self.offset
+
     def now(self) -> _dt.datetime:
-        offset = self.offset
-        if not offset:  # nearly always: no skew was ever learned
-            return _sigv4.utcnow()
-        return _sigv4.utcnow() + _dt.timedelta(seconds=offset)
+        """The signing time, in whole seconds (all a signature carries): rounded down,
+        as the hot path rounds it, so both sign a request alike."""
+        return _dt.datetime.fromtimestamp(self.seconds() // 1, _dt.timezone.utc)
 
     def learn(self, server_now: _dt.datetime) -> None:
-        self.offset = (server_now - _sigv4.utcnow()).total_seconds()
+        self.offset = server_now.timestamp() - _sigv4.timestamp()
 
     def __repr__(self) -> str:
         return f"SigningClock(offset={self.offset:+.0f}s)"

@@ -10,6 +10,7 @@ import openai
 
 from ._auth import TokenProvider
 from ._errors import ConfigurationError
+from ._hotpath import SDK_PLACEHOLDER_KEY
 from ._settings import Settings, resolve_settings
 from ._transport import AsyncBedrockTransport, BedrockTransport
 
@@ -21,14 +22,16 @@ _T = TypeVar("_T", httpx.HTTPTransport, httpx.AsyncHTTPTransport)
 # Bedrock inference may run up to 60 minutes before the first byte of a non-streamed
 # answer (https://docs.aws.amazon.com/nova/latest/nova2-userguide/important-timeout-configuration.html);
 # the SDK's 600 s default would cut long reasoning calls. Connecting stays quick.
-DEFAULT_TIMEOUT = httpx.Timeout(3600.0, connect=10.0, pool=60.0)
+# openai.Timeout is the SDK's own type (httpx's before openai 3.0, httpx2's since), so
+# client.timeout is what a plain client's would be.
+DEFAULT_TIMEOUT = openai.Timeout(3600.0, connect=10.0, pool=60.0)
 
 # The openai SDK's own pool size, so concurrency is what users of the SDK expect.
 DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
 
 # The SDK insists on an api_key; it is never sent, because the transport replaces
 # the Authorization header on every request.
-_PLACEHOLDER_API_KEY = "openai-bedrock-placeholder-not-sent"
+_PLACEHOLDER_API_KEY = SDK_PLACEHOLDER_KEY
 
 
 def _env_proxy(url: httpx.URL) -> Optional[str]:
@@ -100,13 +103,28 @@ _SETTING_NAMES = (
 )
 
 
-def _resolve(arguments: dict[str, Any]) -> tuple[Settings, Any]:
-    """Settings from a factory's arguments (its ``locals()``), and the timeout to use."""
+def _resolve(arguments: dict[str, Any]) -> tuple[Settings, Any, Any]:
+    """Settings from a factory's arguments (its ``locals()``), and the timeout for the
+    SDK and for the httpx client."""
     openai_kwargs: dict[str, Any] = arguments["openai_kwargs"]
     _check_sdk_kwargs(openai_kwargs)
     settings = resolve_settings(**{name: arguments[name] for name in _SETTING_NAMES})
     _ignore_openai_account_env(openai_kwargs)
-    return settings, openai_kwargs.pop("timeout", DEFAULT_TIMEOUT)
+    return (settings, *_timeouts(openai_kwargs.pop("timeout", DEFAULT_TIMEOUT)))
+
+
+def _timeouts(value: Any) -> tuple[Any, Any]:
+    """``value`` as the SDK's Timeout type and as httpx's (numbers and None as they are).
+
+    Each side gets its own library's type: in openai 3.x those differ (httpx2 and
+    httpx), and the SDK would otherwise convert the timeout on every request, and
+    httpx refuses an httpx2 one.
+    """
+    as_dict = getattr(value, "as_dict", None)
+    if not callable(as_dict):
+        return value, value
+    fields = as_dict()
+    return openai.Timeout(**fields), httpx.Timeout(**fields)
 
 
 def _ignore_openai_account_env(openai_kwargs: dict[str, Any]) -> None:
@@ -179,7 +197,7 @@ def create_client(
         client.chat.completions.create(model="openai.gpt-oss-20b-1:0", messages=[...])
     """
     _check_transport(transport, httpx.BaseTransport, "create_client")
-    settings, timeout = _resolve(locals())
+    settings, timeout, http_timeout = _resolve(locals())
 
     def rebuild() -> httpx.HTTPTransport:  # for a child after os.fork()
         return _default_transport(settings.base_url, httpx.HTTPTransport)
@@ -188,7 +206,7 @@ def create_client(
         transport=BedrockTransport(
             settings, inner=transport or rebuild(), rebuild=None if transport else rebuild
         ),
-        timeout=timeout,
+        timeout=http_timeout,
         follow_redirects=False,
     )
     return openai.OpenAI(
@@ -226,7 +244,7 @@ def create_async_client(
     refreshes run in a worker thread, so the event loop is never blocked on them.
     """
     _check_transport(transport, httpx.AsyncBaseTransport, "create_async_client")
-    settings, timeout = _resolve(locals())
+    settings, timeout, http_timeout = _resolve(locals())
 
     def rebuild() -> httpx.AsyncHTTPTransport:  # for a child after os.fork()
         return _default_transport(settings.base_url, httpx.AsyncHTTPTransport)
@@ -235,7 +253,7 @@ def create_async_client(
         transport=AsyncBedrockTransport(
             settings, inner=transport or rebuild(), rebuild=None if transport else rebuild
         ),
-        timeout=timeout,
+        timeout=http_timeout,
         follow_redirects=False,
     )
     return openai.AsyncOpenAI(

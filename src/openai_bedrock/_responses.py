@@ -32,18 +32,22 @@ _REQUEST_ID_KEY = REQUEST_ID.encode("ascii")
 _AWS_REQUEST_ID_KEY = AWS_REQUEST_ID.encode("ascii")
 
 
-def expose_request_id(response: httpx.Response) -> None:
-    # On every response, so the common checks are membership tests over the
-    # lowercased names (in C), and the id is copied as the bytes it came as.
-    headers = response.headers
-    if _AWS_REQUEST_ID_KEY not in _headers.names(headers) or _REQUEST_ID_KEY in _headers.names(
-        headers
-    ):
-        return
-    # Repeated headers read as one value joined with ", ", as httpx reads them.
-    aws_id = b", ".join([v for _, k, v in _headers.raw_items(headers) if k == _AWS_REQUEST_ID_KEY])
-    if aws_id:
-        _headers.extend_raw(headers, [(_REQUEST_ID_KEY, _REQUEST_ID_KEY, aws_id)])
+def passes(response: httpx.Response) -> bool:
+    """Expose the request id; True when the response goes back to the SDK as it is,
+    False for an error whose (small, never streamed) body must be normalised.
+
+    Runs on every response, so it is one call whose checks are membership tests over
+    the lowercased names (in C); the id is copied as the bytes it came as.
+    """
+    names = _headers.names(response.headers)
+    if _AWS_REQUEST_ID_KEY in names and _REQUEST_ID_KEY not in names:
+        # Repeated headers read as one value joined with ", ", as httpx reads them.
+        aws_id = b", ".join(
+            [v for _, k, v in _headers.raw_items(response.headers) if k == _AWS_REQUEST_ID_KEY]
+        )
+        if aws_id:
+            _headers.extend_raw(response.headers, [(_REQUEST_ID_KEY, _REQUEST_ID_KEY, aws_id)])
+    return response.status_code < 400
 
 
 REDACTED = b"REDACTED"
@@ -58,11 +62,6 @@ def redact(content: bytes, secrets: Iterable[Optional[str]]) -> bytes:
         if secret:
             content = content.replace(secret.encode("utf-8"), REDACTED)
     return _ECHOED_TOKEN.sub(rb"\1" + REDACTED, content)
-
-
-def needs_error_body(response: httpx.Response) -> bool:
-    """Whether the body must be read to normalise an error (small, never a stream)."""
-    return response.status_code >= 400
 
 
 def bare_error_type(value: object) -> Optional[str]:

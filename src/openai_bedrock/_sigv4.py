@@ -38,8 +38,11 @@ import functools
 import hashlib
 import hmac
 import operator
+import string
+import time
+from binascii import hexlify
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, NamedTuple, Union
+from typing import Any, NamedTuple, TypeVar, Union, cast
 from urllib.parse import quote, unquote_plus, urlsplit
 
 import httpx
@@ -115,9 +118,15 @@ class StaticCredentials:
         return f"{type(self).__name__}(method={self.method!r})"
 
 
+# The signing clock, in seconds since the epoch: the one seam for tests (and the clock
+# that clock-skew correction offsets). time.time itself, not a function around it, as
+# it is read on every request.
+timestamp: Callable[[], float] = time.time
+
+
 def utcnow() -> _dt.datetime:
-    """The signing clock (a seam for tests and for clock-skew correction)."""
-    return _dt.datetime.now(_dt.timezone.utc)
+    """The signing clock as an aware UTC datetime."""
+    return _dt.datetime.fromtimestamp(timestamp(), _dt.timezone.utc)
 
 
 _UNRESERVED = "-_.~"  # RFC 3986 unreserved characters besides letters and digits
@@ -422,8 +431,8 @@ def _signed_picker(names: tuple[bytes, ...]) -> Callable[[Sequence[Any]], _RawHe
         return lambda items: (items[only],)
     if not wanted:
         return lambda items: ()
-    getter = operator.itemgetter(*wanted)
-    return lambda items: getter(items)
+    getter: Callable[[Sequence[Any]], _RawHeaders] = operator.itemgetter(*wanted)
+    return getter  # two or more indices: it returns a tuple
 
 
 @functools.lru_cache(maxsize=256)
@@ -438,6 +447,27 @@ _DATE_KEY = (b"X-Amz-Date", b"x-amz-date")
 _HASH_KEY = (b"X-Amz-Content-SHA256", b"x-amz-content-sha256")
 _TOKEN_KEY = (b"X-Amz-Security-Token", b"x-amz-security-token")
 _AUTHORIZATION_KEY = (b"Authorization", b"authorization")
+
+
+def raw_signed_headers(
+    template: _Template,
+    body: bytes,
+    credentials: FrozenCredentials,
+    service: str,
+    region: str,
+    now: _dt.datetime,
+    value_encoding: str,
+) -> list[tuple[bytes, bytes, bytes]]:
+    """The headers that authenticate a request, as raw ``(name, lowercased name,
+    value)`` tuples, from its template (``raw_template``)."""
+    amz_date, payload_hash, token, authorization, _, _ = _values(
+        template, body, credentials, service, region, now
+    )
+    added = [(*_DATE_KEY, amz_date.encode()), (*_HASH_KEY, payload_hash.encode())]
+    if token:
+        added.append((*_TOKEN_KEY, token.encode(value_encoding)))
+    added.append((*_AUTHORIZATION_KEY, authorization.encode(value_encoding)))
+    return added
 
 
 def sign_raw(
@@ -458,22 +488,159 @@ def sign_raw(
     called for signed headers that are not ASCII (which are then not cached).
     ``value_encoding`` encodes the values added (httpx's choice when it sets one).
     """
-    signed = _signed_picker(tuple(map(_SECOND, items)))(items)
     with_token = bool(credentials.token)
+    signed = _signed_picker(tuple(map(_SECOND, items)))(items)
     try:
         template = _raw_template(method, url, signed, with_token)
     except UnicodeDecodeError:
         chosen = encoding()
         headers = tuple((raw.decode(chosen), value.decode(chosen)) for raw, _, value in signed)
         template = _template(method, url, headers, with_token)
-    amz_date, payload_hash, token, authorization, _, _ = _values(
-        template, body, credentials, service, region, now
-    )
-    added = [(*_DATE_KEY, amz_date.encode()), (*_HASH_KEY, payload_hash.encode())]
-    if token:
-        added.append((*_TOKEN_KEY, token.encode(value_encoding)))
-    added.append((*_AUTHORIZATION_KEY, authorization.encode(value_encoding)))
-    return added
+    return raw_signed_headers(template, body, credentials, service, region, now, value_encoding)
+
+
+class _Second(NamedTuple):
+    """What a signature shares with every other one made in the same second, as the
+    bytes that go into it."""
+
+    second: int
+    credentials: FrozenCredentials | None
+    amz_date: bytes
+    token: bytes  # trimmed, b"" without one
+    to_sign: bytes  # the string to sign, less the canonical request's hash
+    credential: bytes  # the Authorization value, up to SignedHeaders' value
+    key: _Hmac | None
+    date_item: tuple[bytes, bytes, bytes]  # X-Amz-Date
+    token_items: tuple[tuple[bytes, bytes, bytes], ...]  # X-Amz-Security-Token, if any
+
+    def __repr__(self) -> str:  # the token and the keyed hashes stay out of sight
+        return f"_Second({self.second})"
+
+
+_NO_SECOND = _Second(-1, None, b"", b"", b"", b"", None, (b"", b"", b""), ())
+_UNKNOWN: Any = object()
+_T = TypeVar("_T")
+# (canonical request as a bytes %-template, getter putting (payload hash, date,
+# token) in its slots' order, SignedHeaders value)
+_BytesTemplate = tuple[bytes, Callable[[tuple[bytes, bytes, bytes]], tuple[bytes, ...]], bytes]
+
+
+def _remember(cache: dict[Any, _T], key: Any, value: _T) -> _T:
+    """Store, keeping the cache small: a client sends few distinct requests, and a
+    caller that varies URLs or headers without end must not grow it forever."""
+    if len(cache) >= 256:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
+def _bytes_template(
+    method: str, url: str, signed: _RawHeaders, with_token: bool
+) -> _BytesTemplate | None:
+    """``_raw_template``'s template as bytes to fill with ``%`` (which, unlike
+    ``str.format``, scans the template in C without parsing fields), or None when a
+    signed header is not ASCII."""
+    try:
+        form, signed_headers = _raw_template(method, url, signed, with_token)
+    except UnicodeDecodeError:
+        return None
+    pieces: list[str] = []
+    slots: list[int] = []
+    for literal, field, _, _ in string.Formatter().parse(form):
+        pieces.append(literal.replace("%", "%%"))
+        if field is not None:
+            pieces.append("%s")
+            slots.append(int(field))
+    order = operator.itemgetter(*slots)  # at least two slots: the hash, twice
+    return "".join(pieces).encode(), order, signed_headers.encode()
+
+
+class Signer:
+    """SigV4 for one service and region, for requests sent one after another.
+
+    Produces exactly ``sign_raw``'s headers (``tests/test_hotpath.py``), with less
+    work per request: what changes once a second (date, scope, signing key, the fixed
+    parts of the string to sign and of Authorization) is worked out on the first
+    request of each second and kept, templates are found with two dict lookups, and
+    everything is built as bytes, so a request costs two SHA-256 hashes, one HMAC
+    and one ``bytes %``. Kept state is replaced whole (a tuple, a dict entry):
+    threads need no lock.
+    """
+
+    __slots__ = ("_last", "_pickers", "_templates", "region", "service")
+
+    def __init__(self, service: str, region: str) -> None:
+        self.service = service
+        self.region = region
+        self._last = _NO_SECOND
+        self._pickers: dict[tuple[bytes, ...], Callable[[Sequence[Any]], _RawHeaders]] = {}
+        self._templates: dict[tuple[str, str, _RawHeaders, bool], _BytesTemplate | None] = {}
+
+    def raw_headers(
+        self,
+        method: str,
+        url: str,
+        items: Sequence[tuple[bytes, bytes, bytes]],
+        body: bytes,
+        credentials: FrozenCredentials,
+        seconds: float,
+    ) -> list[tuple[bytes, bytes, bytes]] | None:
+        """The headers to add, as raw tuples, for a request whose URL (as ``str(url)``
+        gives it) has no query. None when a signed header or the session token is not
+        ASCII: ``sign_raw`` decodes and encodes those as httpx would."""
+        last = self._last
+        second = int(seconds // 1)
+        if last.second != second or last.credentials is not credentials:
+            if not (credentials.access_key.isascii() and (credentials.token or "").isascii()):
+                return None
+            last = self._last = self._second(second, credentials)
+        names = tuple(map(_SECOND, items))
+        picker = self._pickers.get(names)
+        if picker is None:
+            picker = _remember(self._pickers, names, _signed_picker(names))
+        signed = picker(items)
+        key = (method, url, signed, bool(credentials.token))
+        template = self._templates.get(key, _UNKNOWN)
+        if template is _UNKNOWN:
+            template = _remember(self._templates, key, _bytes_template(method, url, signed, key[3]))
+        if template is None:
+            return None
+        form, order, signed_headers = template
+        payload_hash = hexlify(hashlib.sha256(body).digest())
+        canonical_request = form % order((payload_hash, last.amz_date, last.token))
+        digest = hexlify(hashlib.sha256(canonical_request).digest())
+        key_states = cast(_Hmac, last.key)  # HMAC, as _Hmac.hexdigest computes it
+        inner = key_states.inner.copy()
+        inner.update(last.to_sign + digest)
+        outer = key_states.outer.copy()
+        outer.update(inner.digest())
+        authorization = b"".join(
+            (last.credential, signed_headers, b", Signature=", hexlify(outer.digest()))
+        )
+        return [
+            last.date_item,
+            (*_HASH_KEY, payload_hash),
+            *last.token_items,
+            (*_AUTHORIZATION_KEY, authorization),
+        ]
+
+    def _second(self, second: int, credentials: FrozenCredentials) -> _Second:
+        amz_date = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(second))
+        datestamp = amz_date[:8]
+        scope = f"{datestamp}/{self.region}/{self.service}/aws4_request"
+        token = " ".join(credentials.token.split()) if credentials.token else ""
+        token_items = ((*_TOKEN_KEY, credentials.token.encode()),) if credentials.token else ()
+        return _Second(
+            second,
+            credentials,
+            amz_date.encode(),
+            token.encode(),
+            f"{ALGORITHM}\n{amz_date}\n{scope}\n".encode(),
+            f"{ALGORITHM} Credential={credentials.access_key}/{scope}, SignedHeaders=".encode(),
+            _signing_key(credentials.secret_key, datestamp, self.region, self.service),
+            (*_DATE_KEY, amz_date.encode()),
+            token_items,
+        )
 
 
 def sign(

@@ -26,16 +26,15 @@ from typing import Any, Optional
 
 import httpx
 
-from . import _headers
+from . import _headers, _hotpath
 from ._endpoints import ENDPOINTS, INVOCATIONS
 from ._errors import ForeignOriginError
 from ._fork import PerProcess
 from ._responses import (
     AWS_ERROR_TYPE,
     error_type_of,
-    expose_request_id,
-    needs_error_body,
     normalize_error_body,
+    passes,
     rebuilt,
     redact,
 )
@@ -55,6 +54,10 @@ _GUARDRAIL_KEYS = frozenset(
         b"x-amzn-bedrock-trace",
     }
 )
+
+# Headers that send a request down the general path (``_hotpath``): any the transport
+# must remove or act on, besides the SDK's Authorization.
+_SPECIAL_KEYS = (_AUTH_KEYS | _GUARDRAIL_KEYS) - {b"authorization"}
 
 
 def _check_origin(settings: Settings, request: httpx.Request) -> None:
@@ -138,11 +141,6 @@ def _wire_request(settings: Settings, request: httpx.Request) -> httpx.Request:
         )
         wire.headers["Content-Length"] = str(len(body))
     return wire
-
-
-# A request rejected for clock skew is signed again with the server's time and sent
-# once more (attempt 1); the SDK's own retries do not cover 403s.
-_ATTEMPTS = (0, 1)
 
 
 def _unsigned(wire: httpx.Request) -> httpx.Request:
@@ -251,26 +249,33 @@ class BedrockTransport(httpx.BaseTransport):
     ) -> None:
         self.settings = settings
         self._inner = PerProcess(inner, rebuild)
+        self._prepare = _hotpath.for_settings(settings, _SPECIAL_KEYS, is_async=False)
 
     @property
     def inner(self) -> httpx.BaseTransport:
         return self._inner.get()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        wire = _wire_request(self.settings, request)
+        wire = self._prepare(request)
+        if wire is None:
+            wire = _wire_request(self.settings, request)
+            self.settings.auth.authenticate(wire)
+        response = self._inner.get().handle_request(wire)
+        if passes(response):
+            return response
+        content = response.read()
+        response.close()
         auth = self.settings.auth
-        for attempt in _ATTEMPTS:
-            if attempt:
-                wire = _unsigned(wire)
+        if auth.corrected_clock(response, content):
+            # Rejected for clock skew: sign with the server's time and send once
+            # more (the SDK's own retries do not cover 403s).
+            wire = _unsigned(wire)
             auth.authenticate(wire)
             response = self._inner.get().handle_request(wire)
-            expose_request_id(response)
-            if not needs_error_body(response):
+            if passes(response):
                 return response
             content = response.read()
             response.close()
-            if attempt or not auth.corrected_clock(response, content):
-                break
         return _normalized_error(self.settings, request, wire, response, content)
 
     def close(self) -> None:
@@ -292,26 +297,33 @@ class AsyncBedrockTransport(httpx.AsyncBaseTransport):
     ) -> None:
         self.settings = settings
         self._inner = PerProcess(inner, rebuild)
+        self._prepare = _hotpath.for_settings(settings, _SPECIAL_KEYS, is_async=True)
 
     @property
     def inner(self) -> httpx.AsyncBaseTransport:
         return self._inner.get()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        wire = _wire_request(self.settings, request)
+        wire = self._prepare(request)
+        if wire is None:
+            wire = _wire_request(self.settings, request)
+            await self.settings.auth.aauthenticate(wire)
+        response = await self._inner.get().handle_async_request(wire)
+        if passes(response):
+            return response
+        content = await response.aread()
+        await response.aclose()
         auth = self.settings.auth
-        for attempt in _ATTEMPTS:
-            if attempt:
-                wire = _unsigned(wire)
+        if auth.corrected_clock(response, content):
+            # Rejected for clock skew: sign with the server's time and send once
+            # more (the SDK's own retries do not cover 403s).
+            wire = _unsigned(wire)
             await auth.aauthenticate(wire)
             response = await self._inner.get().handle_async_request(wire)
-            expose_request_id(response)
-            if not needs_error_body(response):
+            if passes(response):
                 return response
             content = await response.aread()
             await response.aclose()
-            if attempt or not auth.corrected_clock(response, content):
-                break
         return _normalized_error(self.settings, request, wire, response, content)
 
     async def aclose(self) -> None:

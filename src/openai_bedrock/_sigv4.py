@@ -449,27 +449,6 @@ _TOKEN_KEY = (b"X-Amz-Security-Token", b"x-amz-security-token")
 _AUTHORIZATION_KEY = (b"Authorization", b"authorization")
 
 
-def raw_signed_headers(
-    template: _Template,
-    body: bytes,
-    credentials: FrozenCredentials,
-    service: str,
-    region: str,
-    now: _dt.datetime,
-    value_encoding: str,
-) -> list[tuple[bytes, bytes, bytes]]:
-    """The headers that authenticate a request, as raw ``(name, lowercased name,
-    value)`` tuples, from its template (``raw_template``)."""
-    amz_date, payload_hash, token, authorization, _, _ = _values(
-        template, body, credentials, service, region, now
-    )
-    added = [(*_DATE_KEY, amz_date.encode()), (*_HASH_KEY, payload_hash.encode())]
-    if token:
-        added.append((*_TOKEN_KEY, token.encode(value_encoding)))
-    added.append((*_AUTHORIZATION_KEY, authorization.encode(value_encoding)))
-    return added
-
-
 def sign_raw(
     method: str,
     url: str,
@@ -496,7 +475,14 @@ def sign_raw(
         chosen = encoding()
         headers = tuple((raw.decode(chosen), value.decode(chosen)) for raw, _, value in signed)
         template = _template(method, url, headers, with_token)
-    return raw_signed_headers(template, body, credentials, service, region, now, value_encoding)
+    amz_date, payload_hash, token, authorization, _, _ = _values(
+        template, body, credentials, service, region, now
+    )
+    added = [(*_DATE_KEY, amz_date.encode()), (*_HASH_KEY, payload_hash.encode())]
+    if token:
+        added.append((*_TOKEN_KEY, token.encode(value_encoding)))
+    added.append((*_AUTHORIZATION_KEY, authorization.encode(value_encoding)))
+    return added
 
 
 class _Second(NamedTuple):

@@ -9,6 +9,9 @@ authenticated afresh)::
     response <- expose request id, normalise AWS error bodies <-
              (a 403 for clock skew: learn the server's clock, sign again, send once more)
 
+The SDK's ordinary request takes a shortcut that does the same in fewer steps
+(``_hotpath``); anything else takes the steps above.
+
 Pooling, proxies, TLS and HTTP/2 stay the inner transport's job. Successful
 responses, streamed or not, pass through unread.
 

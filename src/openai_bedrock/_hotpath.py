@@ -6,8 +6,9 @@ no query, the SDK's placeholder Authorization and no other auth or guardrail hea
 a body already in memory. For those, a client's ``prepare`` function, built once
 here, does the same work with list and tuple operations that run in C: it finds the
 placeholder by equality, swaps it for the credential, and signs from the cached
-template, touching no other Python code (``benchmarks/run.py`` measures the saving;
-most of it is cache misses, which grow with the amount of code a request runs).
+template, calling no Python code but the signer and the copy (``benchmarks/run.py``
+measures the saving; most of it is cache misses, which grow with the code a request
+runs).
 ``tests/test_hotpath.py`` checks the results are identical to the general path's.
 
 ``prepare`` returns None for anything else, and the general path takes it: another

@@ -29,10 +29,6 @@ DEFAULT_TIMEOUT = openai.Timeout(3600.0, connect=10.0, pool=60.0)
 # The openai SDK's own pool size, so concurrency is what users of the SDK expect.
 DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
 
-# The SDK insists on an api_key; it is never sent, because the transport replaces
-# the Authorization header on every request.
-_PLACEHOLDER_API_KEY = SDK_PLACEHOLDER_KEY
-
 
 def _env_proxy(url: httpx.URL) -> Optional[str]:
     """The proxy that HTTPS_PROXY / HTTP_PROXY / ALL_PROXY / NO_PROXY choose for our origin.
@@ -210,7 +206,7 @@ def create_client(
         follow_redirects=False,
     )
     return openai.OpenAI(
-        api_key=_PLACEHOLDER_API_KEY,
+        api_key=SDK_PLACEHOLDER_KEY,  # the SDK insists on one; never sent
         base_url=str(settings.base_url),
         # openai 3.x is typed for httpx2 clients but accepts httpx ones at run time.
         http_client=cast(Any, http_client),
@@ -257,7 +253,7 @@ def create_async_client(
         follow_redirects=False,
     )
     return openai.AsyncOpenAI(
-        api_key=_PLACEHOLDER_API_KEY,
+        api_key=SDK_PLACEHOLDER_KEY,  # the SDK insists on one; never sent
         base_url=str(settings.base_url),
         # openai 3.x is typed for httpx2 clients but accepts httpx ones at run time.
         http_client=cast(Any, http_client),

@@ -146,6 +146,11 @@ def _wire_request(settings: Settings, request: httpx.Request) -> httpx.Request:
     return wire
 
 
+# A request rejected for clock skew is signed again with the server's time and sent
+# once more (attempt 1); the SDK's own retries do not cover 403s.
+_ATTEMPTS = (0, 1)
+
+
 def _unsigned(wire: httpx.Request) -> httpx.Request:
     """A fresh copy of a sent (so already read) wire request, without its signature."""
     headers = [(n, v) for n, v in wire.headers.multi_items() if n.lower() not in _AUTH_HEADERS]
@@ -259,26 +264,22 @@ class BedrockTransport(httpx.BaseTransport):
         return self._inner.get()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        auth = self.settings.auth
         wire = self._prepare(request)
         if wire is None:
             wire = _wire_request(self.settings, request)
-            self.settings.auth.authenticate(wire)
-        response = self._inner.get().handle_request(wire)
-        if passes(response):
-            return response
-        content = response.read()
-        response.close()
-        auth = self.settings.auth
-        if auth.corrected_clock(response, content):
-            # Rejected for clock skew: sign with the server's time and send once
-            # more (the SDK's own retries do not cover 403s).
-            wire = _unsigned(wire)
             auth.authenticate(wire)
+        for attempt in _ATTEMPTS:
+            if attempt:
+                wire = _unsigned(wire)
+                auth.authenticate(wire)
             response = self._inner.get().handle_request(wire)
             if passes(response):
                 return response
             content = response.read()
             response.close()
+            if attempt or not auth.corrected_clock(response, content):
+                break
         return _normalized_error(self.settings, request, wire, response, content)
 
     def close(self) -> None:
@@ -307,26 +308,22 @@ class AsyncBedrockTransport(httpx.AsyncBaseTransport):
         return self._inner.get()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        auth = self.settings.auth
         wire = self._prepare(request)
         if wire is None:
             wire = _wire_request(self.settings, request)
-            await self.settings.auth.aauthenticate(wire)
-        response = await self._inner.get().handle_async_request(wire)
-        if passes(response):
-            return response
-        content = await response.aread()
-        await response.aclose()
-        auth = self.settings.auth
-        if auth.corrected_clock(response, content):
-            # Rejected for clock skew: sign with the server's time and send once
-            # more (the SDK's own retries do not cover 403s).
-            wire = _unsigned(wire)
             await auth.aauthenticate(wire)
+        for attempt in _ATTEMPTS:
+            if attempt:
+                wire = _unsigned(wire)
+                await auth.aauthenticate(wire)
             response = await self._inner.get().handle_async_request(wire)
             if passes(response):
                 return response
             content = await response.aread()
             await response.aclose()
+            if attempt or not auth.corrected_clock(response, content):
+                break
         return _normalized_error(self.settings, request, wire, response, content)
 
     async def aclose(self) -> None:

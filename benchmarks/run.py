@@ -1,7 +1,7 @@
 """openai-bedrock's performance suite: what the library adds to each call, measured
 side by side with a plain ``openai`` client.
 
-    python benchmarks/run.py            # the full run (about two minutes)
+    python benchmarks/run.py            # the full run (about six minutes)
     python benchmarks/run.py --quick    # a short smoke run, as CI runs it
 
 Prints a table and writes ``benchmarks/results.json`` (``--output`` to change), whose

@@ -99,6 +99,9 @@ CHUNK = (
     )
     + "\n\n"
 ).encode()
+# The stream server stamps the moment it sends the chunk in place of this id.
+_CHUNK_ID = b'"chatcmpl-1"'
+assert _CHUNK_ID in CHUNK
 TARGETS = {
     "sigv4_sync": "<= 1.05",
     "sigv4_async": "<= 1.05",
@@ -247,10 +250,10 @@ def bench_mock_calls(calls: int, rounds: int, rng: random.Random) -> dict[str, A
     processes on the machine cannot inflate by taking the CPU away (wall time would
     count the time we wait for it).
 
-    Each block is ``calls`` back-to-back calls with the garbage collector running as it
-    does in an application. (Forcing a full collection before every block, as this
+    Each block is ``calls`` back-to-back calls with the garbage collector left running.
+    (Forcing a full collection before every block, as this
     suite once did with blocks of 10, walks the whole heap and leaves the CPU caches
-    cold for the next call: it added about 20% to every client's calls and weighed
+    cold for the next call: it added about 30% to every client's calls and weighed
     most on the small pieces of code that run once per call, like ours.)"""
     results: dict[str, Any] = {}
     sync_clients = _mock_clients(is_async=False)
@@ -321,7 +324,7 @@ async def _serve(mode: str) -> None:
                     continue
                 # The chunk carries the moment it is sent, on a clock that every
                 # process on the machine shares (see _CLOCK).
-                chunk = CHUNK.replace(b'"chatcmpl-1"', b'"chatcmpl-%d"' % time.monotonic_ns())
+                chunk = CHUNK.replace(_CHUNK_ID, b'"chatcmpl-%d"' % _CLOCK())
                 writer.write(
                     b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
                     b"transfer-encoding: chunked\r\n\r\n"
@@ -365,10 +368,12 @@ class LocalServer:
 # 2. Time to the first streamed chunk.
 
 
-# time.monotonic is one system-wide clock (CLOCK_MONOTONIC on Linux,
-# mach_absolute_time on macOS, QueryPerformanceCounter on Windows), so a time taken
-# in the server's process can be subtracted from one taken in ours.
-_CLOCK = time.monotonic_ns
+# time.perf_counter reads one system-wide clock on every platform Python 3.10+ runs on
+# (CLOCK_MONOTONIC on Linux, mach_absolute_time on macOS, QueryPerformanceCounter on
+# Windows), so a time taken in the server's process can be subtracted from one taken in
+# ours. (time.monotonic would do on Linux and macOS, but before Python 3.13 it ticks
+# every 15.6 ms on Windows.)
+_CLOCK = time.perf_counter_ns
 
 
 class _SendClock(httpx.BaseTransport):
@@ -429,9 +434,12 @@ def bench_stream(samples_per_variant: int, rng: random.Random) -> dict[str, Any]
             chunk = next(iter(stream))
             end = _CLOCK()
             stream.close()
+            sent = int(chunk.id.rpartition("-")[2])
+            if not start < sent < end:
+                raise RuntimeError(f"the chunk's send time {sent} is not within this call")
             from_create[name].append((end - start) / 1e3)
             from_request[name].append((end - clocks[name].sent) / 1e3)
-            return (end - int(chunk.id.rpartition("-")[2])) / 1e3
+            return (end - sent) / 1e3
 
         for name in clients:
             for _ in range(5):

@@ -18,8 +18,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 import re
-from dataclasses import dataclass
-from typing import Literal, Optional
+from typing import Literal, NamedTuple, Optional
 
 import httpx
 
@@ -28,8 +27,7 @@ from ._errors import ConfigurationError
 Endpoint = Literal["runtime", "mantle"]
 
 
-@dataclass(frozen=True)
-class EndpointSpec:
+class EndpointSpec(NamedTuple):
     """One OpenAI-compatible Bedrock surface."""
 
     signing_name: str  # SigV4 service in the credential scope
@@ -65,19 +63,20 @@ ENDPOINTS: dict[str, EndpointSpec] = {
 
 # The generic shape of an AWS region name; botocore's partition data then decides
 # whether a partition claims it.
-_REGION_SHAPE = re.compile(r"[a-z]{2,8}(?:-[a-z0-9]{1,16}){1,3}-[0-9]{1,2}")
+# Patterns here are compiled on first use (``re`` keeps them cached), not at import:
+# import time is one of the figures benchmarks/run.py measures.
+_REGION_SHAPE = r"[a-z]{2,8}(?:-[a-z0-9]{1,16}){1,3}-[0-9]{1,2}"
 
 # Hostnames that name an endpoint and its region: canonical runtime and mantle hosts
 # and their PrivateLink (vpce) forms. Used to check a base_url against the settings.
 _KNOWN_HOSTS = (
-    re.compile(r"^bedrock-runtime(?:-fips)?\.(?P<region>[a-z0-9-]+)\.(?:amazonaws|api)\."),
-    re.compile(r"^bedrock-mantle\.(?P<region>[a-z0-9-]+)\.api\.aws$"),
-    re.compile(r"\.bedrock-(?P<service>runtime|mantle)\.(?P<region>[a-z0-9-]+)\.vpce\."),
+    r"^bedrock-runtime(?:-fips)?\.(?P<region>[a-z0-9-]+)\.(?:amazonaws|api)\.",
+    r"^bedrock-mantle\.(?P<region>[a-z0-9-]+)\.api\.aws$",
+    r"\.bedrock-(?P<service>runtime|mantle)\.(?P<region>[a-z0-9-]+)\.vpce\.",
 )
 
 
-@dataclass(frozen=True)
-class _Partition:
+class _Partition(NamedTuple):
     name: str
     region_regex: re.Pattern[str]
     regions: frozenset[str]
@@ -138,7 +137,7 @@ def _partition_of(region: str) -> _Partition:
 
 def validate_region(region: str, source: str) -> str:
     """Return ``region`` if it is an AWS region name, else raise ConfigurationError."""
-    if not _REGION_SHAPE.fullmatch(region) or not any(
+    if not re.fullmatch(_REGION_SHAPE, region) or not any(
         partition.region_regex.match(region)
         for partitions in (_partitions, _installed_partitions)  # botocore only if needed
         for partition in partitions()
@@ -202,7 +201,7 @@ def parse_base_url(raw: str, source: str) -> httpx.URL:
             f"{source} must be an absolute http(s) URL with a host, such as "
             "'https://bedrock-runtime.us-west-2.amazonaws.com/openai/v1'."
         )
-    if not _HOST_NAME.fullmatch(url.raw_host.decode("ascii")) and not _is_ip(url.host):
+    if not re.fullmatch(_HOST_NAME, url.raw_host.decode("ascii")) and not _is_ip(url.host):
         raise ConfigurationError(
             f"{source} does not have a valid host name (letters, digits, hyphens and dots, "
             "or an IP address in brackets). Check the URL for a stray character."
@@ -238,9 +237,8 @@ def parse_base_url(raw: str, source: str) -> httpx.URL:
 
 # DNS labels (RFC 1123, plus "_", which some private zones use); IDNA hosts arrive
 # here already encoded as "xn--" labels.
-_HOST_NAME = re.compile(
-    r"[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?"
-)
+_LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?"
+_HOST_NAME = rf"{_LABEL}(?:\.{_LABEL})*\.?"
 
 
 def _is_ip(host: str) -> bool:
@@ -264,7 +262,7 @@ def endpoint_of_host(host: str) -> Optional[tuple[Endpoint, str]]:
     """``(endpoint, region)`` named by a Bedrock hostname, or None for any other host."""
     host = host.lower().rstrip(".")
     for pattern in _KNOWN_HOSTS:
-        match = pattern.search(host)
+        match = re.search(pattern, host)
         if match:
             service = match.groupdict().get("service")
             if service is None:

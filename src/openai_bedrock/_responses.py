@@ -53,7 +53,8 @@ def passes(response: httpx.Response) -> bool:
 REDACTED = b"REDACTED"
 # The canonical request quoted in a SignatureDoesNotMatch message lists every signed
 # header with its value (seen in public reports, e.g. continuedev/continue#9297).
-_ECHOED_TOKEN = re.compile(rb"(x-amz-security-token\s*[:=]\s*)[^\s'\"\\&]+", re.IGNORECASE)
+# Compiled on first use (re keeps it cached): only error bodies need it.
+_ECHOED_TOKEN = rb"(x-amz-security-token\s*[:=]\s*)[^\s'\"\\&]+"
 
 
 def redact(content: bytes, secrets: Iterable[Optional[str]]) -> bytes:
@@ -61,7 +62,7 @@ def redact(content: bytes, secrets: Iterable[Optional[str]]) -> bytes:
     for secret in secrets:
         if secret:
             content = content.replace(secret.encode("utf-8"), REDACTED)
-    return _ECHOED_TOKEN.sub(rb"\1" + REDACTED, content)
+    return re.sub(_ECHOED_TOKEN, rb"\1" + REDACTED, content, flags=re.IGNORECASE)
 
 
 def bare_error_type(value: object) -> Optional[str]:

@@ -1,7 +1,7 @@
 """openai-bedrock's performance suite: what the library adds to each call, measured
 side by side with a plain ``openai`` client.
 
-    python benchmarks/run.py            # the full run (about six minutes)
+    python benchmarks/run.py            # the full run (about eight minutes)
     python benchmarks/run.py --quick    # a short smoke run, as CI runs it
 
 Prints a table and writes ``benchmarks/results.json`` (``--output`` to change), whose
@@ -21,9 +21,9 @@ Prints a table and writes ``benchmarks/results.json`` (``--output`` to change), 
    included) and from calling ``create(stream=True)``, which adds the per-call cost
    of 1.
 3. Async throughput over loopback, 1,000 requests at concurrency 100 against a fast
-   local server (in another process), and the longest synchronous stretch of our
-   transport's code (an event-loop stall caused by us), next to the event loop's
-   longest lag overall.
+   local server (in another process), and, on separate probed clients, the longest
+   synchronous stretch of our transport's code (an event-loop stall caused by us), next
+   to the event loop's longest lag overall.
 4. Signing a 20 MB body: time, and peak extra memory while our transport handles it.
 5. ``import openai_bedrock`` on top of ``import openai``, and building clients, in fresh
    interpreters with bytecode caching on (as after ``pip install``).

@@ -8,8 +8,13 @@ import json
 from collections.abc import Callable
 from typing import Any, Union
 
-import httpx
 import openai
+
+import openai_bedrock
+
+# The HTTP library the installed openai uses (httpx2 on 3.x, httpx on 1.x and 2.x):
+# tests build requests, responses and transports with it, as users must.
+http_lib: Any = openai_bedrock.http_library()
 
 # AWS's published example credentials (not secrets; used by AWS's own SigV4 docs).
 ACCESS_KEY_ID = "AKIDEXAMPLE"
@@ -48,17 +53,17 @@ def sse(*events: dict[str, Any]) -> bytes:
     return ("".join(lines) + "data: [DONE]\n\n").encode()
 
 
-Reply = httpx.Response | Callable[[httpx.Request], httpx.Response]
+Reply = http_lib.Response | Callable[[http_lib.Request], http_lib.Response]
 
 
-class FakeBedrock(httpx.MockTransport):
+class FakeBedrock(http_lib.MockTransport):
     """A mock inner transport: records what reaches the wire, answers from a queue.
 
     With an empty queue it answers a chat completion. Works for sync and async clients.
     """
 
     def __init__(self) -> None:
-        self.requests: list[httpx.Request] = []
+        self.requests: list[http_lib.Request] = []
         self.replies: list[Reply] = []
         super().__init__(self._handle)
 
@@ -66,11 +71,11 @@ class FakeBedrock(httpx.MockTransport):
         self.replies.extend(replies)
         return self
 
-    def _handle(self, request: httpx.Request) -> httpx.Response:
+    def _handle(self, request: http_lib.Request) -> http_lib.Response:
         request.read()
         self.requests.append(request)
         if not self.replies:
-            return httpx.Response(
+            return http_lib.Response(
                 200,
                 json=chat_completion(),
                 headers={"x-amzn-RequestId": "req-default"},
@@ -79,7 +84,7 @@ class FakeBedrock(httpx.MockTransport):
         return reply(request) if callable(reply) else reply
 
     @property
-    def last(self) -> httpx.Request:
+    def last(self) -> http_lib.Request:
         return self.requests[-1]
 
 

@@ -9,14 +9,13 @@ import re
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import vcr
 import yaml
 
 import openai_bedrock
 from openai_bedrock.testing import vcr_config
-from support import ACCESS_KEY_ID, API_KEY, SECRET_ACCESS_KEY, SESSION_TOKEN, static_keys
+from support import ACCESS_KEY_ID, API_KEY, SECRET_ACCESS_KEY, SESSION_TOKEN, http_lib, static_keys
 
 CASSETTES = Path(__file__).resolve().parent.parent / "cassettes"
 PLACEHOLDER = "REDACTED"
@@ -131,7 +130,7 @@ def test_committed_cassette_holds_no_secret(path: Path) -> None:
     assert hits == [], f"{path.relative_to(CASSETTES.parent)} contains: {', '.join(hits)}"
 
 
-def echo(request: httpx.Request) -> httpx.Response:
+def echo(request: http_lib.Request) -> http_lib.Response:
     """A server that repeats secrets back, so response scrubbing is exercised too."""
     body = {
         "you_sent": request.content.decode(),
@@ -144,7 +143,7 @@ def echo(request: httpx.Request) -> httpx.Response:
             {"index": 0, "message": {"role": "assistant", "content": "ok"}, "finish_reason": "stop"}
         ],
     }
-    return httpx.Response(
+    return http_lib.Response(
         200,
         json=body,
         headers={"x-echo-authorization": request.headers["authorization"]},
@@ -156,7 +155,7 @@ def make_calls() -> None:
     key on mantle; the prompts carry an access key id and both kinds of API key."""
     prompt = f"My key id is {AKIA_ID}, my API key is {API_KEY}, the other is {SHORT_TERM_KEY}."
     messages: Any = [{"role": "user", "content": prompt}]
-    transport = httpx.MockTransport(echo)
+    transport = http_lib.MockTransport(echo)
     clients = [
         openai_bedrock.create_client(
             **static_keys(session_token=SESSION_TOKEN), transport=transport, max_retries=0

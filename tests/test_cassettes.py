@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
-import httpx
 import openai
 import pytest
 import vcr
@@ -28,7 +27,7 @@ from vcr.errors import CannotOverwriteExistingCassetteException
 
 import openai_bedrock
 from openai_bedrock.testing import vcr_config
-from support import ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN, static_keys
+from support import ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN, http_lib, static_keys
 
 CASSETTES = Path(__file__).resolve().parent.parent / "cassettes"
 REPLAY = vcr.VCR(**vcr_config(), cassette_library_dir=str(CASSETTES), record_mode="none")
@@ -49,30 +48,30 @@ def mode(request: pytest.FixtureRequest) -> str:
 
 
 @contextlib.contextmanager
-def replay(name: str) -> Iterator[list[httpx.Request]]:
+def replay(name: str) -> Iterator[list[http_lib.Request]]:
     """Replay ``cassettes/<name>.yaml``; yield the requests as they reached the wire.
 
     vcrpy only keeps a scrubbed copy, so each request is captured as it enters vcrpy's
     stub, where it still carries the real signature.
     """
-    wire: list[httpx.Request] = []
+    wire: list[http_lib.Request] = []
     with REPLAY.use_cassette(f"{name}.yaml") as cassette:
         # Inside the cassette these are vcrpy's stubs; the spies delegate to them and
         # are removed before vcrpy restores the originals.
-        stub = httpx.HTTPTransport.handle_request
-        async_stub = httpx.AsyncHTTPTransport.handle_async_request
+        stub = http_lib.HTTPTransport.handle_request
+        async_stub = http_lib.AsyncHTTPTransport.handle_async_request
 
-        def spy(self: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
+        def spy(self: http_lib.HTTPTransport, request: http_lib.Request) -> http_lib.Response:
             wire.append(request)
             return stub(self, request)
 
-        async def async_spy(self: httpx.AsyncHTTPTransport, request: httpx.Request) -> Any:
+        async def async_spy(self: http_lib.AsyncHTTPTransport, request: http_lib.Request) -> Any:
             wire.append(request)
             return await async_stub(self, request)
 
         with (
-            mock.patch.object(httpx.HTTPTransport, "handle_request", spy),
-            mock.patch.object(httpx.AsyncHTTPTransport, "handle_async_request", async_spy),
+            mock.patch.object(http_lib.HTTPTransport, "handle_request", spy),
+            mock.patch.object(http_lib.AsyncHTTPTransport, "handle_async_request", async_spy),
         ):
             yield wire
         assert cassette.all_played, f"{name}.yaml was not fully replayed"
@@ -94,7 +93,7 @@ async def run(mode: str, call: Callable[[Any], Any], **overrides: Any) -> Any:
 
 
 def assert_signed(
-    wire: list[httpx.Request], service: str, session_token: str | None = None
+    wire: list[http_lib.Request], service: str, session_token: str | None = None
 ) -> None:
     """Exactly one request went out, SigV4-signed for ``service`` in us-west-2.
 

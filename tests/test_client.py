@@ -6,7 +6,6 @@ import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import httpx
 import openai
 import pydantic
 import pytest
@@ -20,6 +19,7 @@ from support import (
     Factory,
     FakeBedrock,
     chat_completion,
+    http_lib,
     raised,
     settle,
     static_keys,
@@ -29,7 +29,7 @@ HELLO = [{"role": "user", "content": "Hello!"}]
 SIGV4 = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/"
 
 
-def _scope(request: httpx.Request) -> str:
+def _scope(request: http_lib.Request) -> str:
     return request.headers["Authorization"].split("Credential=")[1].split(",")[0]
 
 
@@ -110,7 +110,7 @@ def _parse_method(client: Any) -> Any:
 
 
 def test_parse_helpers_work(bedrock: FakeBedrock) -> None:
-    bedrock.queue(httpx.Response(200, json=chat_completion('{"city": "Paris"}')))
+    bedrock.queue(http_lib.Response(200, json=chat_completion('{"city": "Paris"}')))
     client = openai_bedrock.create_client(**static_keys(), transport=bedrock)
     completion = _parse_method(client)(model=MODEL, messages=HELLO, response_format=Answer)
     assert completion.choices[0].message.parsed == Answer(city="Paris")
@@ -118,7 +118,7 @@ def test_parse_helpers_work(bedrock: FakeBedrock) -> None:
 
 
 async def test_parse_helpers_work_async(bedrock: FakeBedrock) -> None:
-    bedrock.queue(httpx.Response(200, json=chat_completion('{"city": "Paris"}')))
+    bedrock.queue(http_lib.Response(200, json=chat_completion('{"city": "Paris"}')))
     client = openai_bedrock.create_async_client(**static_keys(), transport=bedrock)
     completion = await _parse_method(client)(model=MODEL, messages=HELLO, response_format=Answer)
     assert completion.choices[0].message.parsed == Answer(city="Paris")
@@ -156,7 +156,7 @@ def _response_object(text: str) -> dict[str, Any]:
 def test_the_responses_api_works_on_both_endpoints(
     bedrock: FakeBedrock, endpoint: str, path: str, scope: str
 ) -> None:
-    bedrock.queue(httpx.Response(200, json=_response_object("Hi there")))
+    bedrock.queue(http_lib.Response(200, json=_response_object("Hi there")))
     client = openai_bedrock.create_client(**static_keys(endpoint=endpoint), transport=bedrock)
     response = client.responses.create(model=MODEL, input="Hello!")
     assert response.output_text == "Hi there"
@@ -174,7 +174,7 @@ def test_the_responses_api_works_on_both_endpoints(
 async def test_the_responses_api_works_on_both_endpoints_async(
     bedrock: FakeBedrock, endpoint: str, path: str, scope: str
 ) -> None:
-    bedrock.queue(httpx.Response(200, json=_response_object("Hi there")))
+    bedrock.queue(http_lib.Response(200, json=_response_object("Hi there")))
     client = openai_bedrock.create_async_client(**static_keys(endpoint=endpoint), transport=bedrock)
     response = await client.responses.create(model=MODEL, input="Hello!")
     assert response.output_text == "Hi there"
@@ -189,7 +189,7 @@ MODELS = {
 
 
 def test_models_list_works_on_mantle(bedrock: FakeBedrock) -> None:
-    bedrock.queue(httpx.Response(200, json=MODELS))
+    bedrock.queue(http_lib.Response(200, json=MODELS))
     client = openai_bedrock.create_client(**static_keys(endpoint="mantle"), transport=bedrock)
     assert [m.id for m in client.models.list()] == ["openai.gpt-oss-120b"]
     assert str(bedrock.last.url) == f"{MANTLE_URL}/models"
@@ -197,13 +197,13 @@ def test_models_list_works_on_mantle(bedrock: FakeBedrock) -> None:
 
 
 async def test_models_list_works_on_mantle_async(bedrock: FakeBedrock) -> None:
-    bedrock.queue(httpx.Response(200, json=MODELS))
+    bedrock.queue(http_lib.Response(200, json=MODELS))
     client = openai_bedrock.create_async_client(**static_keys(endpoint="mantle"), transport=bedrock)
     assert [m.id async for m in client.models.list()] == ["openai.gpt-oss-120b"]
 
 
-def _not_implemented() -> httpx.Response:
-    return httpx.Response(
+def _not_implemented() -> http_lib.Response:
+    return http_lib.Response(
         404,
         json={"message": "Unknown operation"},
         headers={"x-amzn-ErrorType": "UnknownOperationException:http://internal.amazon.com/"},
@@ -257,7 +257,7 @@ def test_a_stream_reaches_the_user_chunk_by_chunk(bedrock: FakeBedrock) -> None:
             yield _chunk(word)
         yield b"data: [DONE]\n\n"
 
-    bedrock.queue(httpx.Response(200, headers=_sse_headers(), content=produce()))
+    bedrock.queue(http_lib.Response(200, headers=_sse_headers(), content=produce()))
     client = openai_bedrock.create_client(**static_keys(), transport=bedrock)
     stream = client.chat.completions.create(model=MODEL, messages=HELLO, stream=True)
     got = []
@@ -279,7 +279,7 @@ async def test_a_stream_reaches_the_user_chunk_by_chunk_async(bedrock: FakeBedro
             yield _chunk(word)
         yield b"data: [DONE]\n\n"
 
-    bedrock.queue(httpx.Response(200, headers=_sse_headers(), content=produce()))
+    bedrock.queue(http_lib.Response(200, headers=_sse_headers(), content=produce()))
     client = openai_bedrock.create_async_client(**static_keys(), transport=bedrock)
     stream = await client.chat.completions.create(model=MODEL, messages=HELLO, stream=True)
     got = []
@@ -295,8 +295,8 @@ async def test_a_stream_reaches_the_user_chunk_by_chunk_async(bedrock: FakeBedro
 # -- responses as SDK users expect ---------------------------------------------------
 
 
-def _aws_error(status: int, error_type: str, body: dict[str, Any]) -> httpx.Response:
-    return httpx.Response(
+def _aws_error(status: int, error_type: str, body: dict[str, Any]) -> http_lib.Response:
+    return http_lib.Response(
         status,
         json=body,
         headers={
@@ -373,7 +373,7 @@ async def test_openai_style_error_bodies_pass_unchanged(
             "type": "invalid_request_error",
         }
     }
-    bedrock.queue(httpx.Response(400, json=body, headers={"x-request-id": "req-mantle"}))
+    bedrock.queue(http_lib.Response(400, json=body, headers={"x-request-id": "req-mantle"}))
     client = factory(**static_keys(endpoint="mantle"), transport=bedrock)
     with pytest.raises(openai.BadRequestError) as caught:
         await settle(client.chat.completions.create(model=MODEL, messages=HELLO))
@@ -384,7 +384,7 @@ async def test_openai_style_error_bodies_pass_unchanged(
 
 async def test_a_non_json_aws_error_keeps_its_text(factory: Factory, bedrock: FakeBedrock) -> None:
     bedrock.queue(
-        httpx.Response(
+        http_lib.Response(
             503,
             text="Service Unavailable",
             headers={"x-amzn-ErrorType": "ServiceUnavailableException:http://internal.amazon.com/"},
@@ -399,7 +399,7 @@ async def test_a_non_json_aws_error_keeps_its_text(factory: Factory, bedrock: Fa
 
 async def test_the_aws_request_id_is_the_request_id(factory: Factory, bedrock: FakeBedrock) -> None:
     bedrock.queue(
-        httpx.Response(200, json=chat_completion(), headers={"x-amzn-RequestId": "aws-1"})
+        http_lib.Response(200, json=chat_completion(), headers={"x-amzn-RequestId": "aws-1"})
     )
     client = factory(**static_keys(), transport=bedrock)
     completion = await settle(client.chat.completions.create(model=MODEL, messages=HELLO))
@@ -408,7 +408,7 @@ async def test_the_aws_request_id_is_the_request_id(factory: Factory, bedrock: F
 
 async def test_an_existing_x_request_id_wins(factory: Factory, bedrock: FakeBedrock) -> None:
     bedrock.queue(
-        httpx.Response(
+        http_lib.Response(
             200,
             json=chat_completion(),
             headers={"x-amzn-RequestId": "aws-1", "x-request-id": "oai-1"},
@@ -427,7 +427,7 @@ def test_the_default_timeout_allows_hour_long_calls(factory: Factory) -> None:
     assert factory(**static_keys(), timeout=30).timeout == 30
 
 
-@pytest.mark.parametrize("timeout_type", [openai.Timeout, httpx.Timeout])
+@pytest.mark.parametrize("timeout_type", [openai.Timeout, http_lib.Timeout])
 async def test_either_timeout_type_is_accepted_and_sent(
     factory: Factory, bedrock: FakeBedrock, timeout_type: Any
 ) -> None:
@@ -457,7 +457,7 @@ async def test_a_request_to_another_origin_is_refused_unsigned(
 ) -> None:
     client = factory(**static_keys(), transport=bedrock, max_retries=0)
     with pytest.raises(openai.OpenAIError) as caught:
-        await settle(client.get("https://attacker.example/steal", cast_to=httpx.Response))
+        await settle(client.get("https://attacker.example/steal", cast_to=http_lib.Response))
     cause = raised(caught.value, openai_bedrock.ForeignOriginError)
     assert "attacker.example" in str(cause)
     assert "create_client(base_url=" in str(cause)
@@ -498,7 +498,7 @@ async def test_with_options_to_another_path_on_the_same_origin_is_allowed(
 
 
 async def test_redirects_are_not_followed(factory: Factory, bedrock: FakeBedrock) -> None:
-    bedrock.queue(httpx.Response(307, headers={"Location": f"{RUNTIME_URL}/elsewhere"}))
+    bedrock.queue(http_lib.Response(307, headers={"Location": f"{RUNTIME_URL}/elsewhere"}))
     client = factory(api_key=API_KEY, region="us-west-2", transport=bedrock, max_retries=0)
     with pytest.raises(openai.APIStatusError) as caught:
         await settle(client.chat.completions.create(model=MODEL, messages=HELLO))
@@ -509,7 +509,7 @@ async def test_redirects_are_not_followed(factory: Factory, bedrock: FakeBedrock
 async def test_a_redirect_forced_to_another_origin_is_refused(
     factory: Factory, bedrock: FakeBedrock
 ) -> None:
-    bedrock.queue(httpx.Response(307, headers={"Location": "https://attacker.example/x"}))
+    bedrock.queue(http_lib.Response(307, headers={"Location": "https://attacker.example/x"}))
     client = factory(api_key=API_KEY, region="us-west-2", transport=bedrock)
     # Drive httpx's redirect logic directly, as a caller forcing follow_redirects would.
     with pytest.raises(openai_bedrock.ForeignOriginError):

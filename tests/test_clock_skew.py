@@ -8,7 +8,6 @@ import email.utils
 import json
 from typing import Any
 
-import httpx
 import openai
 import pytest
 
@@ -20,6 +19,7 @@ from support import (
     Factory,
     FakeBedrock,
     chat_completion,
+    http_lib,
     raised,
     settle,
     static_keys,
@@ -31,7 +31,7 @@ AMZ = "%Y%m%dT%H%M%SZ"
 def skew_reply(server: dt.datetime, *, date_header: bool = True) -> Any:
     """Bedrock's 403 for a request signed more than 5 minutes away from ``server``."""
 
-    def reply(request: httpx.Request) -> httpx.Response:
+    def reply(request: http_lib.Request) -> http_lib.Response:
         signed = dt.datetime.strptime(request.headers["X-Amz-Date"], AMZ).replace(
             tzinfo=dt.timezone.utc
         )
@@ -53,12 +53,12 @@ def skew_reply(server: dt.datetime, *, date_header: bool = True) -> Any:
         }
         if date_header:
             headers["Date"] = email.utils.format_datetime(server, usegmt=True)
-        return httpx.Response(403, json={"message": message}, headers=headers)
+        return http_lib.Response(403, json={"message": message}, headers=headers)
 
     return reply
 
 
-def signed_at(request: httpx.Request) -> dt.datetime:
+def signed_at(request: http_lib.Request) -> dt.datetime:
     return dt.datetime.strptime(request.headers["X-Amz-Date"], AMZ).replace(tzinfo=dt.timezone.utc)
 
 
@@ -125,7 +125,7 @@ async def test_a_genuinely_bad_signature_is_not_retried(
 ) -> None:
     client = factory(**static_keys(), transport=bedrock, max_retries=2)
     bedrock.queue(
-        httpx.Response(
+        http_lib.Response(
             403,
             json={"message": message},
             headers={
@@ -149,12 +149,12 @@ async def test_bearer_requests_are_not_retried_for_skew(
 ) -> None:
     client = factory(region="us-west-2", api_key=API_KEY, transport=bedrock, max_retries=0)
 
-    def expired(request: httpx.Request) -> httpx.Response:
+    def expired(request: http_lib.Request) -> http_lib.Response:
         message = (
             "Signature expired: 20261124T110000Z is now earlier than 20261124T115500Z "
             "(20261124T120000Z - 5 min.)"
         )
-        return httpx.Response(403, json={"message": message})
+        return http_lib.Response(403, json={"message": message})
 
     bedrock.queue(expired)
     with pytest.raises(openai.OpenAIError):
@@ -211,7 +211,7 @@ async def test_a_skew_reply_on_a_success_status_changes_nothing(
 ) -> None:
     client = factory(**static_keys(), transport=bedrock, max_retries=0)
     text = "Signature expired: a is now earlier than b (20261124T130000Z - 5 min.)"
-    bedrock.queue(httpx.Response(200, json=chat_completion(text)))
+    bedrock.queue(http_lib.Response(200, json=chat_completion(text)))
     await ask(client)
     await ask(client)
     assert signed_at(bedrock.last) == frozen_clock

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-import httpx
 import openai
 import pytest
 
@@ -29,6 +28,7 @@ from support import (
     SESSION_TOKEN,
     Factory,
     FakeBedrock,
+    http_lib,
     static_keys,
 )
 
@@ -640,8 +640,8 @@ def test_construction_error(
 @pytest.mark.parametrize(
     "http_client",
     [
-        pytest.param(httpx.Client, id="an httpx.Client"),
-        pytest.param(httpx.AsyncClient, id="an httpx.AsyncClient"),
+        pytest.param(http_lib.Client, id="an http_lib.Client"),
+        pytest.param(http_lib.AsyncClient, id="an http_lib.AsyncClient"),
     ],
 )
 async def test_http_client_is_refused_and_points_to_transport(
@@ -652,14 +652,14 @@ async def test_http_client_is_refused_and_points_to_transport(
         with pytest.raises(ConfigurationError) as caught:
             factory(http_client=given, **static_keys())
     finally:
-        if isinstance(given, httpx.AsyncClient):
+        if isinstance(given, http_lib.AsyncClient):
             await given.aclose()
         else:
             given.close()
 
     assert isinstance(caught.value, openai.OpenAIError)
     assert "http_client cannot be passed" in str(caught.value)
-    assert "transport=httpx.HTTPTransport(...)" in str(caught.value)
+    assert "transport=http_lib.HTTPTransport(...)" in str(caught.value)
     assert "httpx.AsyncHTTPTransport" in str(caught.value)
 
 
@@ -736,8 +736,8 @@ def test_non_ascii_secret_is_rejected_at_construction(
 @pytest.mark.parametrize(
     ("factory_name", "transport"),
     [
-        ("create_client", httpx.AsyncHTTPTransport()),
-        ("create_async_client", httpx.HTTPTransport()),
+        ("create_client", http_lib.AsyncHTTPTransport()),
+        ("create_async_client", http_lib.HTTPTransport()),
         ("create_client", "not a transport"),
     ],
     ids=["async transport to the sync factory", "sync transport to the async one", "a string"],

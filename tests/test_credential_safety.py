@@ -9,7 +9,6 @@ import re
 import threading
 from typing import Any
 
-import httpx
 import openai
 import pytest
 
@@ -22,6 +21,7 @@ from support import (
     SESSION_TOKEN,
     Factory,
     FakeBedrock,
+    http_lib,
     raised,
     settle,
     static_keys,
@@ -41,8 +41,8 @@ def _signatures(bedrock: FakeBedrock) -> list[str]:
     return found
 
 
-def _denied() -> httpx.Response:
-    return httpx.Response(
+def _denied() -> http_lib.Response:
+    return http_lib.Response(
         403,
         json={"message": "The security token included in the request is invalid."},
         headers={"x-amzn-ErrorType": "UnrecognizedClientException:http://internal.amazon.com/"},
@@ -54,7 +54,7 @@ def test_debug_logs_of_every_library_hold_no_secret(
 ) -> None:
     for name in LOGGERS:
         caplog.set_level(logging.DEBUG, logger=name)
-    bedrock.queue(httpx.Response(200, json={"object": "list", "data": []}), _denied())
+    bedrock.queue(http_lib.Response(200, json={"object": "list", "data": []}), _denied())
     sigv4 = openai_bedrock.create_client(
         **static_keys(session_token=SESSION_TOKEN), transport=bedrock, max_retries=0
     )
@@ -252,7 +252,7 @@ async def test_a_session_token_quoted_back_in_an_error_is_redacted(
     factory: Factory, bedrock: FakeBedrock, body: dict[str, Any]
 ) -> None:
     bedrock.queue(
-        httpx.Response(
+        http_lib.Response(
             403,
             json=body,
             headers={"x-amzn-ErrorType": "InvalidSignatureException:http://internal.amazon.com/"},

@@ -8,14 +8,13 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import openai
 import pytest
 
 import openai_bedrock
 from openai_bedrock import _sigv4
 from openai_bedrock.testing import BedrockEmulator
-from support import MODEL
+from support import MODEL, http_lib
 
 HI: list[Any] = [{"role": "user", "content": "Hello there"}]
 
@@ -56,7 +55,7 @@ def signed(
     """A URL and headers signed with the project's signer (the emulator checks it
     independently)."""
     url = emu.base_url + path
-    sent = {"host": httpx.URL(url).netloc.decode(), "content-type": "application/json"}
+    sent = {"host": http_lib.URL(url).netloc.decode(), "content-type": "application/json"}
     sent.update(headers or {})
     sent.update(
         _sigv4.sign(
@@ -143,7 +142,7 @@ def test_bad_signatures_are_refused_with_bedrocks_403(
 ) -> None:
     body = chat_body()
     url, headers = signed(emu, body, **change)
-    response = httpx.post(url, content=body, headers=headers)
+    response = http_lib.post(url, content=body, headers=headers)
 
     assert response.status_code == 403
     assert response.headers["x-amzn-ErrorType"].split(":")[0] == error_type
@@ -153,7 +152,7 @@ def test_bad_signatures_are_refused_with_bedrocks_403(
 
 def test_a_body_changed_after_signing_is_refused(emu: BedrockEmulator) -> None:
     url, headers = signed(emu, chat_body("Hello"))
-    response = httpx.post(url, content=chat_body("Goodbye"), headers=headers)
+    response = http_lib.post(url, content=chat_body("Goodbye"), headers=headers)
 
     assert response.status_code == 403
     assert "X-Amz-Content-SHA256 is not the SHA-256 of the body" in emu.requests[-1].reason
@@ -162,7 +161,7 @@ def test_a_body_changed_after_signing_is_refused(emu: BedrockEmulator) -> None:
 def test_a_header_changed_after_signing_is_refused(emu: BedrockEmulator) -> None:
     url, headers = signed(emu, chat_body(), headers={"x-custom": "signed value"})
     headers["x-custom"] = "changed"
-    response = httpx.post(url, content=chat_body(), headers=headers)
+    response = http_lib.post(url, content=chat_body(), headers=headers)
 
     assert response.status_code == 403
     assert emu.requests[-1].verdict == "InvalidSignatureException"
@@ -174,7 +173,7 @@ def test_host_and_date_must_be_signed(emu: BedrockEmulator, left_out: str) -> No
     scope, signed_headers, signature = headers["Authorization"].split(", ")
     names = [n for n in signed_headers.removeprefix("SignedHeaders=").split(";") if n != left_out]
     headers["Authorization"] = f"{scope}, SignedHeaders={';'.join(names)}, {signature}"
-    response = httpx.post(url, content=chat_body(), headers=headers)
+    response = http_lib.post(url, content=chat_body(), headers=headers)
 
     assert response.status_code == 403
     assert f"{left_out!r} is not among the signed headers" in emu.requests[-1].reason
@@ -192,7 +191,7 @@ def test_an_unknown_access_key_is_unrecognized(emu: BedrockEmulator) -> None:
 
 
 def test_a_request_without_credentials_is_refused(emu: BedrockEmulator) -> None:
-    response = httpx.post(emu.base_url + "/chat/completions", content=chat_body())
+    response = http_lib.post(emu.base_url + "/chat/completions", content=chat_body())
 
     assert response.status_code == 403
     assert emu.requests[-1].auth is None
@@ -218,7 +217,7 @@ def test_a_session_token_is_required_when_the_credentials_have_one() -> None:
 def test_the_clock_window_is_five_minutes(emu: BedrockEmulator, offset: int, text: str) -> None:
     emu.clock_offset = offset
     url, headers = signed(emu, chat_body(), now=emu.now() - dt.timedelta(seconds=offset))
-    response = httpx.post(url, content=chat_body(), headers=headers)
+    response = http_lib.post(url, content=chat_body(), headers=headers)
 
     assert response.status_code == 403
     assert response.headers["x-amzn-ErrorType"].startswith("InvalidSignatureException:")
@@ -231,7 +230,7 @@ def test_the_clock_window_is_five_minutes(emu: BedrockEmulator, offset: int, tex
 
     emu.clock_offset = 0
     url, headers = signed(emu, chat_body(), now=emu.now() + dt.timedelta(minutes=4))
-    assert httpx.post(url, content=chat_body(), headers=headers).status_code == 200
+    assert http_lib.post(url, content=chat_body(), headers=headers).status_code == 200
 
 
 def test_rotated_credentials_replace_the_old_ones(emu: BedrockEmulator) -> None:
@@ -253,7 +252,7 @@ def test_streams_arrive_frame_by_frame(emu: BedrockEmulator) -> None:
         {"model": MODEL, "messages": [{"role": "user", "content": "one two three"}], "stream": True}
     ).encode()
     url, headers = signed(emu, body)
-    with httpx.stream("POST", url, content=body, headers=headers) as response:
+    with http_lib.stream("POST", url, content=body, headers=headers) as response:
         assert response.headers["content-type"] == "text/event-stream"
         raw = list(response.iter_raw())
 
@@ -381,7 +380,7 @@ def test_mantle_serves_responses_under_v1_and_checks_bedrock_mantle() -> None:
             response = c.responses.create(model="openai.gpt-oss-120b", input="Say hello")
         body = chat_body()
         url, headers = signed(emu, body, service="bedrock")
-        refused = httpx.post(url, content=body, headers=headers)
+        refused = http_lib.post(url, content=body, headers=headers)
 
     assert response.output_text == "Say hello"
     assert emu.requests[0].path == "/v1/responses"
@@ -391,7 +390,7 @@ def test_mantle_serves_responses_under_v1_and_checks_bedrock_mantle() -> None:
 
 def test_an_unknown_route_is_a_404(emu: BedrockEmulator) -> None:
     url, headers = signed(emu, b"{}", path="/embeddings")
-    response = httpx.post(url, content=b"{}", headers=headers)
+    response = http_lib.post(url, content=b"{}", headers=headers)
 
     assert response.status_code == 404
     assert emu.requests[-1].verdict == "UnknownOperationException"
@@ -404,7 +403,7 @@ def test_connections_are_kept_alive(emu: BedrockEmulator) -> None:
         sockets = []
         for _ in range(2):
             url, headers = signed(emu, body)
-            connection.request("POST", httpx.URL(url).raw_path.decode(), body, headers)
+            connection.request("POST", http_lib.URL(url).raw_path.decode(), body, headers)
             response = connection.getresponse()
             assert response.status == 200
             response.read()
@@ -419,8 +418,8 @@ def test_connections_are_kept_alive(emu: BedrockEmulator) -> None:
 def test_closing_the_emulator_stops_the_server() -> None:
     with BedrockEmulator() as emu:
         url = emu.base_url
-    with pytest.raises(httpx.ConnectError):
-        httpx.get(url + "/models")
+    with pytest.raises(http_lib.ConnectError):
+        http_lib.get(url + "/models")
 
 
 def test_reset_forgets_requests_and_faults(emu: BedrockEmulator) -> None:
@@ -514,7 +513,7 @@ def test_mantle_ignores_guardrail_headers() -> None:
                 "X-Amzn-Bedrock-GuardrailVersion": "1",
             },
         )
-        response = httpx.post(url, content=body, headers=headers)
+        response = http_lib.post(url, content=body, headers=headers)
 
     assert response.status_code == 200
     assert "amazon-bedrock-guardrailAction" not in response.json()

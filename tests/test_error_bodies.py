@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import httpx
 import openai
 import pytest
 
 import openai_bedrock
 from openai_bedrock._responses import normalize_error_body
-from support import MODEL, FakeBedrock, static_keys
+from support import MODEL, FakeBedrock, http_lib, static_keys
 
 THROTTLING = "ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/"
 
@@ -110,7 +109,7 @@ def test_a_hint_is_added_to_either_shape() -> None:
 
 @pytest.mark.parametrize("streamed", [False, True], ids=["plain call", "streamed call"])
 def test_a_body_code_reaches_the_user(bedrock: FakeBedrock, streamed: bool) -> None:
-    bedrock.queue(httpx.Response(400, json={"code": "ValidationException", "message": "bad"}))
+    bedrock.queue(http_lib.Response(400, json={"code": "ValidationException", "message": "bad"}))
     client = openai_bedrock.create_client(**static_keys(), transport=bedrock, max_retries=0)
     with pytest.raises(openai.BadRequestError) as caught:
         client.chat.completions.create(

@@ -13,14 +13,13 @@ import re
 import urllib.parse
 from typing import Any, Optional
 
-import httpx
 import openai
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import openai_bedrock
-from support import ACCESS_KEY_ID, MODEL, SECRET_ACCESS_KEY, FakeBedrock
+from support import ACCESS_KEY_ID, MODEL, SECRET_ACCESS_KEY, FakeBedrock, http_lib
 
 FUZZ = settings(
     max_examples=int(os.environ.get("FUZZ_EXAMPLES", "200")),
@@ -53,7 +52,7 @@ def send(client: openai.OpenAI) -> None:
     client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "hi"}])
 
 
-def check_wire(bedrock: FakeBedrock) -> httpx.Request:
+def check_wire(bedrock: FakeBedrock) -> http_lib.Request:
     """The one request on the wire, with every header free of CR, LF and NUL."""
     assert len(bedrock.requests) == 1
     wire = bedrock.requests[0]
@@ -138,7 +137,7 @@ urls = st.one_of(
 )
 
 
-def origin(url: httpx.URL) -> tuple[str, bytes, int]:
+def origin(url: http_lib.URL) -> tuple[str, bytes, int]:
     default = {"https": 443, "http": 80}[url.scheme]
     return url.scheme, url.raw_host.lower(), url.port or default
 
@@ -163,7 +162,7 @@ def test_a_base_url_gives_a_working_client_or_a_clear_error(
         return
     send(client)
     wire = check_wire(bedrock)
-    given_url = httpx.URL(url)
+    given_url = http_lib.URL(url)
     # No silently different endpoint: the origin on the wire is the one in the URL, as
     # both httpx and the standard library read it, and carries no credentials.
     assert origin(wire.url) == origin(given_url)

@@ -7,7 +7,6 @@ import copy
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
-import httpx
 import openai
 import pytest
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
@@ -23,7 +22,7 @@ from openai_bedrock import (
     guardrail_outcome,
 )
 from openai_bedrock.testing import _shapes as shapes
-from support import MODEL, Factory, FakeBedrock, raised, settle, static_keys
+from support import MODEL, Factory, FakeBedrock, http_lib, raised, settle, static_keys
 
 BLOCKED = shapes.BLOCKED_MESSAGE
 ACTION, TRACE = shapes.GUARDRAIL_ACTION, shapes.GUARDRAIL_TRACE
@@ -197,8 +196,8 @@ def test_a_single_blocked_message_may_be_a_string() -> None:
 
 
 def _status_error(body: Any) -> openai.APIStatusError:
-    request = httpx.Request("POST", "https://example.invalid/v1/chat/completions")
-    reply = httpx.Response(400, json=body, request=request)
+    request = http_lib.Request("POST", "https://example.invalid/v1/chat/completions")
+    reply = http_lib.Response(400, json=body, request=request)
     inner = body.get("error", body) if isinstance(body, dict) else body
     return openai.BadRequestError("Error code: 400", response=reply, body=inner)
 
@@ -386,7 +385,7 @@ async def test_an_async_stream_is_closed_by_its_context_manager() -> None:
 async def test_sdk_streams_are_wrapped(factory: Factory, bedrock: FakeBedrock) -> None:
     events = shapes.guardrail_stream_events(id="c1", model=MODEL, created=1, trace=A_TRACE)
     bedrock.queue(
-        httpx.Response(
+        http_lib.Response(
             200, content=shapes.sse(events), headers={"content-type": "text/event-stream"}
         )
     )
@@ -416,8 +415,8 @@ DENIED = shapes.access_denied(shapes.iam_denied("arn:aws:iam::123456789012:user/
 HINT = "bedrock:GuardrailIdentifier"
 
 
-def _reply(error: shapes.ErrorReply) -> httpx.Response:
-    return httpx.Response(
+def _reply(error: shapes.ErrorReply) -> http_lib.Response:
+    return http_lib.Response(
         error.status, content=error.content, headers={"x-amzn-ErrorType": error.error_type}
     )
 

@@ -6,13 +6,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import httpx
 import openai
 import pytest
 
 import openai_bedrock
 from openai_bedrock import Guardrail, GuardrailError, GuardrailNotEnforcedError
-from support import MODEL, Factory, FakeBedrock, raised, static_keys
+from support import MODEL, Factory, FakeBedrock, http_lib, raised, static_keys
 
 HELLO = [{"role": "user", "content": "Hello!"}]
 ARN = "arn:aws:bedrock:us-east-1:123456789012:guardrail/abc123def456"
@@ -184,7 +183,7 @@ async def test_requests_that_are_not_invocations_carry_no_guardrail(
     factory: Factory, bedrock: FakeBedrock
 ) -> None:
     bedrock.queue(
-        httpx.Response(200, json={"object": "list", "data": []}),
+        http_lib.Response(200, json={"object": "list", "data": []}),
     )
     client = factory(
         **static_keys(endpoint="mantle"),
@@ -332,7 +331,7 @@ def test_options_accept_the_same_version_written_as_a_number() -> None:
 
 def test_the_opt_out_sends_the_guardrail_anyway(bedrock: FakeBedrock) -> None:
     bedrock.queue(
-        httpx.Response(
+        http_lib.Response(
             200,
             json={
                 "id": "resp_1",

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import httpx
 import pytest
 
 from openai_bedrock import _headers
+from support import http_lib
 
 DROPPED = frozenset({b"authorization", b"x-amz-date"})
 
@@ -19,8 +19,8 @@ def fast(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> boo
     return bool(request.param)
 
 
-def sdk_request(**kwargs: object) -> httpx.Request:
-    return httpx.Request(
+def sdk_request(**kwargs: object) -> http_lib.Request:
+    return http_lib.Request(
         "POST",
         "https://bedrock-runtime.us-west-2.amazonaws.com/openai/v1/chat/completions?a=b",
         headers=[

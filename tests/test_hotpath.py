@@ -10,7 +10,6 @@ import random
 import string
 from typing import Any, Optional
 
-import httpx
 import pytest
 
 import openai_bedrock
@@ -26,6 +25,7 @@ from support import (
     SECRET_ACCESS_KEY,
     SESSION_TOKEN,
     FakeBedrock,
+    http_lib,
     static_keys,
 )
 
@@ -64,7 +64,7 @@ def sigv4_settings(base_url: str, credentials: Any) -> Settings:
     return dataclasses.replace(settings, auth=dataclasses.replace(auth, credentials=credentials))
 
 
-def sdk_like_request(rng: random.Random, base_url: str) -> httpx.Request:
+def sdk_like_request(rng: random.Random, base_url: str) -> http_lib.Request:
     """A request as the openai SDK builds it, with random variations."""
     headers: list[tuple[str, str]] = [
         ("Accept", "application/json"),
@@ -81,7 +81,7 @@ def sdk_like_request(rng: random.Random, base_url: str) -> httpx.Request:
         headers.insert(rng.randint(0, len(headers)), (rng.choice([name, name.upper()]), value))
     body = bytes(rng.randrange(256) for _ in range(rng.choice([0, 1, 80, 3000])))
     method = rng.choice(["POST", "POST", "GET", "DELETE", "post"])
-    return httpx.Request(
+    return http_lib.Request(
         method,
         base_url + rng.choice(PATHS),
         headers=headers,
@@ -90,21 +90,21 @@ def sdk_like_request(rng: random.Random, base_url: str) -> httpx.Request:
     )
 
 
-def sent(request: httpx.Request) -> tuple[Any, ...]:
+def sent(request: http_lib.Request) -> tuple[Any, ...]:
     """Everything about a request that reaches the wire, raw."""
     raw: Any = request.headers
     return (request.method, str(request.url), list(raw._list), request.read(), request.extensions)
 
 
-def general(settings: Settings, request: httpx.Request) -> httpx.Request:
+def general(settings: Settings, request: http_lib.Request) -> http_lib.Request:
     wire = _transport._wire_request(settings, request)
     settings.auth.authenticate(wire)
     return wire
 
 
 def prepared(
-    settings: Settings, request: httpx.Request, is_async: bool = False
-) -> Optional[httpx.Request]:
+    settings: Settings, request: http_lib.Request, is_async: bool = False
+) -> Optional[http_lib.Request]:
     prepare = _hotpath.for_settings(settings, _transport._SPECIAL_KEYS, is_async=is_async)
     return prepare(request)
 
@@ -158,7 +158,7 @@ def test_async_sigv4_requests_are_identical_to_the_general_paths(clock: list[flo
     credentials = Rotating()
     settings = sigv4_settings(BASE_URLS[0], credentials)
 
-    async def general_async(request: httpx.Request) -> httpx.Request:
+    async def general_async(request: http_lib.Request) -> http_lib.Request:
         wire = _transport._wire_request(settings, request)
         await settings.auth.aauthenticate(wire)
         return wire
@@ -208,8 +208,8 @@ def test_the_sdk_request_is_left_as_it_was(clock: list[float]) -> None:
     assert sent(request) == before
 
 
-def foreign(request: httpx.Request) -> httpx.Request:
-    return httpx.Request(
+def foreign(request: http_lib.Request) -> http_lib.Request:
+    return http_lib.Request(
         request.method,
         "https://example.com/openai/v1/chat/completions",
         headers=request.headers,
@@ -218,18 +218,18 @@ def foreign(request: httpx.Request) -> httpx.Request:
 
 
 def with_url(url: str) -> Any:
-    return lambda r: httpx.Request(r.method, url, headers=r.headers, content=r.read())
+    return lambda r: http_lib.Request(r.method, url, headers=r.headers, content=r.read())
 
 
 def with_header(name: str, value: str | bytes = "v") -> Any:
-    return lambda r: httpx.Request(
+    return lambda r: http_lib.Request(
         r.method, r.url, headers=[*r.headers.multi_items(), (name, value)], content=r.read()
     )
 
 
-def streamed(request: httpx.Request) -> httpx.Request:
-    return httpx.Request(
-        request.method, request.url, headers=request.headers, stream=httpx.ByteStream(b"{}")
+def streamed(request: http_lib.Request) -> http_lib.Request:
+    return http_lib.Request(
+        request.method, request.url, headers=request.headers, stream=http_lib.ByteStream(b"{}")
     )
 
 
@@ -265,7 +265,7 @@ def test_a_caller_authorization_alone_takes_the_general_path() -> None:
     headers = [
         (k, "Bearer mine" if k == "authorization" else v) for k, v in base.headers.multi_items()
     ]
-    request = httpx.Request(base.method, base.url, headers=headers, content=base.read())
+    request = http_lib.Request(base.method, base.url, headers=headers, content=base.read())
     settings = resolve_settings(base_url=BASE_URLS[0], region="us-west-2", api_key=API_KEY)
     assert prepared(settings, request) is None
 
@@ -315,7 +315,7 @@ def spy(transport: Any) -> list[bool]:
     taken: list[bool] = []
     prepare = transport._prepare
 
-    def counting(request: httpx.Request) -> Optional[httpx.Request]:
+    def counting(request: http_lib.Request) -> Optional[http_lib.Request]:
         wire = prepare(request)
         taken.append(wire is not None)
         return wire

@@ -5,12 +5,21 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import openai
 import pytest
 
 import openai_bedrock
-from support import API_KEY, MODEL, RUNTIME_URL, Factory, FakeBedrock, raised, settle, static_keys
+from support import (
+    API_KEY,
+    MODEL,
+    RUNTIME_URL,
+    Factory,
+    FakeBedrock,
+    http_lib,
+    raised,
+    settle,
+    static_keys,
+)
 
 HELLO = [{"role": "user", "content": "Hello!"}]
 HOST = "bedrock-runtime.us-west-2.amazonaws.com"
@@ -60,8 +69,8 @@ async def test_an_absolute_url_to_another_origin_is_refused_before_any_credentia
 ) -> None:
     provider = Provider()
     for client in clients(factory, bedrock, provider):
-        await refused(lambda c=client: c.post(url, cast_to=httpx.Response, body={}))
-        await refused(lambda c=client: c.get(url, cast_to=httpx.Response))
+        await refused(lambda c=client: c.post(url, cast_to=http_lib.Response, body={}))
+        await refused(lambda c=client: c.get(url, cast_to=http_lib.Response))
     assert bedrock.requests == []
     assert provider.calls == 0  # the key was never even fetched
 
@@ -71,7 +80,7 @@ async def test_a_scheme_relative_path_stays_on_the_configured_origin(
 ) -> None:
     client = factory(**static_keys(), transport=bedrock, max_retries=0)
     # The SDK joins "//host/..." to its base URL as a path, never as a host.
-    await settle(client.get("//evil.example/x", cast_to=httpx.Response))
+    await settle(client.get("//evil.example/x", cast_to=http_lib.Response))
     assert (bedrock.last.url.scheme, bedrock.last.url.host) == ("https", HOST)
 
 
@@ -116,7 +125,7 @@ async def test_copies_keep_the_origin_and_still_authenticate(
 async def test_redirects_are_never_followed(
     factory: Factory, bedrock: FakeBedrock, status: int, location: str
 ) -> None:
-    bedrock.queue(httpx.Response(status, headers={"Location": location}))
+    bedrock.queue(http_lib.Response(status, headers={"Location": location}))
     client = factory(**static_keys(), transport=bedrock, max_retries=0)
     with pytest.raises(openai.APIStatusError) as caught:
         await settle(client.chat.completions.create(model=MODEL, messages=HELLO))
@@ -136,7 +145,7 @@ async def test_redirects_are_never_followed(
 async def test_a_forced_redirect_to_another_origin_is_refused_unsigned(
     factory: Factory, bedrock: FakeBedrock, location: str
 ) -> None:
-    bedrock.queue(httpx.Response(308, headers={"Location": location}))
+    bedrock.queue(http_lib.Response(308, headers={"Location": location}))
     client = factory(region="us-west-2", api_key=API_KEY, transport=bedrock)
     # Drive httpx's redirect logic directly, as a caller forcing follow_redirects would.
     with pytest.raises(openai_bedrock.ForeignOriginError):
@@ -151,7 +160,7 @@ async def test_a_refusal_never_repeats_a_password_from_the_url(
 ) -> None:
     client = factory(**static_keys(), transport=bedrock, max_retries=0)
     error = await refused(
-        lambda: client.get("https://user:hunter2pass@elsewhere.example/", cast_to=httpx.Response)
+        lambda: client.get("https://user:hunter2pass@elsewhere.example/", cast_to=http_lib.Response)
     )
     assert "elsewhere.example" in str(error)
     assert "hunter2pass" not in str(error)

@@ -14,14 +14,13 @@ import warnings
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import openai
 import pytest
 from botocore.credentials import RefreshableCredentials
 
 import openai_bedrock
 from openai_bedrock.testing import BedrockEmulator
-from support import MODEL
+from support import MODEL, http_lib
 
 
 @pytest.fixture
@@ -351,7 +350,7 @@ def test_an_async_client_used_after_fork_works_in_the_child(emu: BedrockEmulator
 
 @fork_only
 def test_a_client_on_a_callers_transport_fails_clearly_after_fork(emu: BedrockEmulator) -> None:
-    client = openai_bedrock.create_client(**keys(emu), transport=httpx.HTTPTransport())
+    client = openai_bedrock.create_client(**keys(emu), transport=http_lib.HTTPTransport())
     client.chat.completions.create(**say("parent"))
 
     def child() -> str:

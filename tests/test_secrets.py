@@ -12,7 +12,6 @@ import traceback
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import openai
 import pytest
 
@@ -26,6 +25,7 @@ from support import (
     Factory,
     FakeBedrock,
     chat_completion,
+    http_lib,
     settle,
     sse,
     static_keys,
@@ -64,7 +64,7 @@ def signatures(bedrock: FakeBedrock) -> list[str]:
     return found
 
 
-def echoing_denial(request: httpx.Request) -> httpx.Response:
+def echoing_denial(request: http_lib.Request) -> http_lib.Response:
     """A 403 that quotes the canonical request, session token included."""
     token = request.headers.get("X-Amz-Security-Token", "")
     message = (
@@ -73,14 +73,14 @@ def echoing_denial(request: httpx.Request) -> httpx.Response:
         f"completions\n\nhost:x\nx-amz-security-token:{token}\n' "
         f"Authorization: {request.headers.get('Authorization', '')}"
     )
-    return httpx.Response(
+    return http_lib.Response(
         403, json={"message": message}, headers={"x-amzn-ErrorType": "InvalidSignatureException"}
     )
 
 
-def bearer_denial(request: httpx.Request) -> httpx.Response:
+def bearer_denial(request: http_lib.Request) -> http_lib.Response:
     key = request.headers["Authorization"].removeprefix("Bearer ")
-    return httpx.Response(401, json={"Message": f"Authentication failed for {key}"})
+    return http_lib.Response(401, json={"Message": f"Authentication failed for {key}"})
 
 
 def failing_refresh() -> Any:
@@ -143,9 +143,9 @@ async def test_no_secret_reaches_logs_reprs_errors_or_tracebacks(
             errors.append(exc)
 
     bedrock.queue(
-        httpx.Response(500, json={"message": "internal"}),  # retried by the SDK
-        httpx.Response(200, json=chat_completion()),
-        httpx.Response(
+        http_lib.Response(500, json={"message": "internal"}),  # retried by the SDK
+        http_lib.Response(200, json=chat_completion()),
+        http_lib.Response(
             200,
             content=sse(
                 {
@@ -159,10 +159,10 @@ async def test_no_secret_reaches_logs_reprs_errors_or_tracebacks(
             headers={"content-type": "text/event-stream"},
         ),
         skew_reply(frozen_clock + dt.timedelta(minutes=15)),
-        httpx.Response(200, json=chat_completion()),
+        http_lib.Response(200, json=chat_completion()),
         echoing_denial,
         bearer_denial,
-        httpx.Response(200, json=chat_completion()),
+        http_lib.Response(200, json=chat_completion()),
     )
     chat = {"model": MODEL, "messages": HELLO}
     await attempt(lambda: sigv4.chat.completions.create(**chat))
@@ -172,7 +172,7 @@ async def test_no_secret_reaches_logs_reprs_errors_or_tracebacks(
     await attempt(lambda: bearer.chat.completions.create(**chat))
     await attempt(lambda: short_term.chat.completions.create(**chat))
     await attempt(lambda: refreshing.chat.completions.create(**chat))
-    await attempt(lambda: sigv4.get("https://elsewhere.example/x", cast_to=httpx.Response))
+    await attempt(lambda: sigv4.get("https://elsewhere.example/x", cast_to=http_lib.Response))
     assert len(errors) == 4, errors
 
     secrets = {

@@ -17,7 +17,6 @@ from typing import Any, Optional, Union
 
 import boto3
 import botocore.session
-import httpx
 import openai
 import pytest
 
@@ -33,6 +32,7 @@ from support import (
     SESSION_TOKEN,
     Factory,
     FakeBedrock,
+    http_lib,
     static_keys,
 )
 
@@ -825,6 +825,6 @@ def test_proxy_variables_apply_as_httpx_applies_them(
 
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    url = httpx.URL("https://bedrock-runtime.us-west-2.amazonaws.com/openai/v1")
+    url = http_lib.URL("https://bedrock-runtime.us-west-2.amazonaws.com/openai/v1")
     assert _env_proxy(url) == expected
     openai_bedrock.create_client(**static_keys())  # and the client builds with it

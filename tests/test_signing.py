@@ -8,7 +8,6 @@ import itertools
 import types
 from typing import Any
 
-import httpx
 import openai
 import pytest
 
@@ -25,6 +24,7 @@ from support import (
     Factory,
     FakeBedrock,
     chat_completion,
+    http_lib,
     settle,
     static_keys,
 )
@@ -76,7 +76,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
 }
 
 
-def _example_request(example: dict[str, Any]) -> httpx.Request:
+def _example_request(example: dict[str, Any]) -> http_lib.Request:
     headers = {
         "Content-Type": "application/json",
         "Accept": "application/json",
@@ -88,14 +88,14 @@ def _example_request(example: dict[str, Any]) -> httpx.Request:
         # A placeholder that must never reach the wire.
         "Authorization": "Bearer placeholder",
     }
-    return httpx.Request("POST", RUNTIME_CHAT, headers=headers, content=example["body"])
+    return http_lib.Request("POST", RUNTIME_CHAT, headers=headers, content=example["body"])
 
 
 def _example_settings(example: dict[str, Any]) -> Any:
     return resolve_settings(**static_keys(session_token=example["token"]))
 
 
-def _assert_matches_example(sent: httpx.Request, example: dict[str, Any]) -> None:
+def _assert_matches_example(sent: http_lib.Request, example: dict[str, Any]) -> None:
     assert sent.headers["X-Amz-Date"] == "20261124T120000Z"
     assert sent.headers["X-Amz-Content-SHA256"] == example["sha256"]
     assert sent.headers["Authorization"] == example["authorization"]
@@ -135,7 +135,7 @@ def _freeze_botocore_clock(monkeypatch: pytest.MonkeyPatch, when: dt.datetime) -
 
 
 def botocore_authorization(
-    sent: httpx.Request,
+    sent: http_lib.Request,
     *,
     service: str,
     region: str = "us-west-2",
@@ -166,7 +166,7 @@ UNSIGNED = {"user-agent", "content-length", "accept-encoding", "connection"}
 
 
 def _check_wire_signature(
-    sent: httpx.Request, monkeypatch: pytest.MonkeyPatch, *, service: str, token: str | None
+    sent: http_lib.Request, monkeypatch: pytest.MonkeyPatch, *, service: str, token: str | None
 ) -> None:
     authorization = sent.headers["Authorization"]
     signed = set(authorization.split("SignedHeaders=")[1].split(",")[0].split(";"))
@@ -199,14 +199,14 @@ async def test_chat_completion_signature_equals_botocore_on_the_wire_async(
     _check_wire_signature(bedrock.last, monkeypatch, service="bedrock", token=token)
 
 
-def _model(model_id: str) -> httpx.Response:
-    return httpx.Response(
+def _model(model_id: str) -> http_lib.Response:
+    return http_lib.Response(
         200, json={"id": model_id, "object": "model", "created": 0, "owned_by": "bedrock"}
     )
 
 
-def _models() -> httpx.Response:
-    return httpx.Response(200, json={"object": "list", "data": []})
+def _models() -> http_lib.Response:
+    return http_lib.Response(200, json={"object": "list", "data": []})
 
 
 async def test_reserved_characters_in_the_path_are_signed_as_sent(
@@ -268,8 +268,8 @@ def test_the_query_goes_on_the_wire_in_sigv4_canonical_encoding(
     assert request.headers["Authorization"] == sent.headers["Authorization"]
 
 
-def _throttled() -> httpx.Response:
-    return httpx.Response(
+def _throttled() -> http_lib.Response:
+    return http_lib.Response(
         429,
         json={"message": "Too many tokens, please wait before trying again."},
         headers={
@@ -299,7 +299,7 @@ def _check_two_attempts(bedrock: FakeBedrock, monkeypatch: pytest.MonkeyPatch) -
 def test_a_retried_request_is_signed_afresh_for_each_attempt(
     bedrock: FakeBedrock, ticking_clock: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    bedrock.queue(_throttled(), httpx.Response(200, json=chat_completion()))
+    bedrock.queue(_throttled(), http_lib.Response(200, json=chat_completion()))
     client = openai_bedrock.create_client(**static_keys(), transport=bedrock, max_retries=1)
     completion = client.chat.completions.create(
         model=MODEL, messages=[{"role": "user", "content": "Hi"}]
@@ -311,7 +311,7 @@ def test_a_retried_request_is_signed_afresh_for_each_attempt(
 async def test_a_retried_request_is_signed_afresh_for_each_attempt_async(
     bedrock: FakeBedrock, ticking_clock: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    bedrock.queue(_throttled(), httpx.Response(200, json=chat_completion()))
+    bedrock.queue(_throttled(), http_lib.Response(200, json=chat_completion()))
     client = openai_bedrock.create_async_client(**static_keys(), transport=bedrock, max_retries=1)
     completion = await client.chat.completions.create(
         model=MODEL, messages=[{"role": "user", "content": "Hi"}]

@@ -63,19 +63,21 @@ __all__ = [
     "create_async_client",
     "create_client",
     "guardrail_outcome",
+    "http_library",
     "mint_short_term_token",
     "short_term_token_provider",
 ]
 
 # Where each public name lives. PEP 562 (https://peps.python.org/pep-0562/): a name is
 # imported on first use, so `import openai_bedrock` alone (as the pytest plugin's
-# entry point does in every pytest session) imports neither openai nor httpx, and
+# entry point does in every pytest session) imports neither openai nor its HTTP library, and
 # `from openai_bedrock import create_client` imports what a client needs and no more
 # (guardrail tagging, outcomes and short-term tokens load when first named).
 _HOMES = {
     "DEFAULT_TIMEOUT": "._client",
     "create_async_client": "._client",
     "create_client": "._client",
+    "http_library": "._http",
     "Endpoint": "._endpoints",
     "BedrockError": "._errors",
     "ConfigurationError": "._errors",

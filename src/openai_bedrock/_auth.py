@@ -18,10 +18,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union, cast
 
-import httpx
-
 from . import _headers, _sigv4
 from ._errors import ConfigurationError, CredentialsError
+from ._http import http
 
 TokenProvider = Callable[[], Union[str, Awaitable[str]]]
 
@@ -92,7 +91,7 @@ class BearerAuth:
         # resolve_auth checked the key once (printable ASCII); not again per request.
         return (b"Authorization", b"authorization", b"Bearer " + cast(str, self.key).encode())
 
-    def _set(self, request: httpx.Request, token: object) -> None:
+    def _set(self, request: http.Request, token: object) -> None:
         try:
             key = check_secret(token, "The token_provider result")
         except ConfigurationError as exc:
@@ -107,7 +106,7 @@ class BearerAuth:
             "Fix the provider, or pass api_key=... instead."
         )
 
-    def authenticate(self, request: httpx.Request) -> None:
+    def authenticate(self, request: http.Request) -> None:
         if self.provider is None:
             _headers.extend_raw(request.headers, [self.header])
             return
@@ -125,10 +124,10 @@ class BearerAuth:
             )
         self._set(request, token)
 
-    def corrected_clock(self, response: httpx.Response, content: bytes) -> bool:
+    def corrected_clock(self, response: http.Response, content: bytes) -> bool:
         return False  # a Bedrock key carries no request time to correct
 
-    async def aauthenticate(self, request: httpx.Request) -> None:
+    async def aauthenticate(self, request: http.Request) -> None:
         if self.provider is None:
             _headers.extend_raw(request.headers, [self.header])
             return
@@ -175,7 +174,7 @@ _SKEW_MESSAGE = (
 )
 
 
-def server_time(response: httpx.Response, content: bytes) -> Optional[_dt.datetime]:
+def server_time(response: http.Response, content: bytes) -> Optional[_dt.datetime]:
     """The server's clock, if ``response`` rejected a signature as too old or too new.
 
     Taken from the ``Date`` header, else from the message. Any other 403 (a wrong
@@ -262,7 +261,7 @@ class SigV4Auth:
         refresh_needed = getattr(self.credentials, "refresh_needed", None)
         return bool(refresh_needed()) if callable(refresh_needed) else False
 
-    def _sign(self, request: httpx.Request, body: bytes, frozen: _sigv4.FrozenCredentials) -> None:
+    def _sign(self, request: http.Request, body: bytes, frozen: _sigv4.FrozenCredentials) -> None:
         # Send the query exactly as SigV4 canonicalises it (httpx writes a space as
         # "+", AWS as "%20"), so what is signed is what the server checks.
         url = _sigv4.canonical_query_url(request.url)
@@ -284,10 +283,10 @@ class SigV4Auth:
         # The transport removed every header set here, so they are added, not replaced.
         _headers.extend_raw(headers, added)
 
-    def authenticate(self, request: httpx.Request) -> None:
+    def authenticate(self, request: http.Request) -> None:
         self._sign(request, request.read(), self.frozen_credentials())
 
-    async def aauthenticate(self, request: httpx.Request) -> None:
+    async def aauthenticate(self, request: http.Request) -> None:
         body = await request.aread()
         if self.needs_refresh():
             # Refreshing may do network or file I/O (STS, SSO, IMDS): keep it off the
@@ -299,7 +298,7 @@ class SigV4Auth:
             frozen = self.frozen_credentials()
         self._sign(request, body, frozen)
 
-    def corrected_clock(self, response: httpx.Response, content: bytes) -> bool:
+    def corrected_clock(self, response: http.Response, content: bytes) -> bool:
         """Learn the server's clock from a clock-skew rejection; True if one was learned.
 
         The transport then signs the request again and retries it once.

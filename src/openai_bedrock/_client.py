@@ -5,19 +5,19 @@ from __future__ import annotations
 import urllib.request
 from typing import TYPE_CHECKING, Any, Optional, TypeVar, cast
 
-import httpx
 import openai
 
 from ._auth import TokenProvider
 from ._errors import ConfigurationError
 from ._hotpath import SDK_PLACEHOLDER_KEY
+from ._http import NAME, http
 from ._settings import Settings, resolve_settings
 from ._transport import AsyncBedrockTransport, BedrockTransport
 
 if TYPE_CHECKING:  # loaded only when a guardrail is used
     from .guardrails import Guardrail
 
-_T = TypeVar("_T", httpx.HTTPTransport, httpx.AsyncHTTPTransport)
+_T = TypeVar("_T", http.HTTPTransport, http.AsyncHTTPTransport)
 
 # Bedrock inference may run up to 60 minutes before the first byte of a non-streamed
 # answer (https://docs.aws.amazon.com/nova/latest/nova2-userguide/important-timeout-configuration.html);
@@ -27,10 +27,10 @@ _T = TypeVar("_T", httpx.HTTPTransport, httpx.AsyncHTTPTransport)
 DEFAULT_TIMEOUT = openai.Timeout(3600.0, connect=10.0, pool=60.0)
 
 # The openai SDK's own pool size, so concurrency is what users of the SDK expect.
-DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
+DEFAULT_LIMITS = http.Limits(max_connections=1000, max_keepalive_connections=100)
 
 
-def _env_proxy(url: httpx.URL) -> Optional[str]:
+def _env_proxy(url: http.URL) -> Optional[str]:
     """The proxy that HTTPS_PROXY / HTTP_PROXY / ALL_PROXY / NO_PROXY choose for our origin.
 
     httpx only reads proxy variables when it builds its own transport, and ours wraps
@@ -43,7 +43,7 @@ def _env_proxy(url: httpx.URL) -> Optional[str]:
     return proxy if "://" in proxy else f"http://{proxy}"  # httpx's reading of "host:port"
 
 
-def _default_transport(url: httpx.URL, cls: type[_T]) -> _T:
+def _default_transport(url: http.URL, cls: type[_T]) -> _T:
     proxy = _env_proxy(url)
     try:
         return cls(proxy=proxy, limits=DEFAULT_LIMITS)
@@ -59,7 +59,7 @@ def _redacted(proxy: Optional[str]) -> str:
     if not proxy:
         return "none"
     try:
-        return str(httpx.URL(proxy).copy_with(password=None))
+        return str(http.URL(proxy).copy_with(password=None))
     except Exception:
         return "an invalid URL"
 
@@ -67,8 +67,9 @@ def _redacted(proxy: Optional[str]) -> str:
 def _check_transport(transport: object, expected: type, factory: str) -> None:
     if transport is not None and not isinstance(transport, expected):
         raise ConfigurationError(
-            f"transport must be an httpx.{expected.__name__} for "
-            f"{factory}(), not {type(transport).__name__}."
+            f"transport must be an {NAME}.{expected.__name__} for {factory}() (the HTTP "
+            f"library this openai version uses), not {type(transport).__module__}."
+            f"{type(transport).__qualname__}."
         )
 
 
@@ -77,7 +78,7 @@ def _check_sdk_kwargs(openai_kwargs: dict[str, Any]) -> None:
         raise ConfigurationError(
             "http_client cannot be passed: openai-bedrock builds the HTTP client so that "
             "every request is authenticated. To control connections (proxy, TLS, limits), "
-            "pass transport=httpx.HTTPTransport(...) (or httpx.AsyncHTTPTransport for the "
+            "pass transport=http.HTTPTransport(...) (or http.AsyncHTTPTransport for the "
             "async client) and it will be wrapped."
         )
 
@@ -112,15 +113,14 @@ def _resolve(arguments: dict[str, Any]) -> tuple[Settings, Any, Any]:
 def _timeouts(value: Any) -> tuple[Any, Any]:
     """``value`` as the SDK's Timeout type and as httpx's (numbers and None as they are).
 
-    Each side gets its own library's type: in openai 3.x those differ (httpx2 and
-    httpx), and the SDK would otherwise convert the timeout on every request, and
-    httpx refuses an httpx2 one.
+    openai 3.x has its own Timeout class, which its HTTP library (httpx2) does not
+    accept; the SDK would otherwise convert the timeout on every request.
     """
     as_dict = getattr(value, "as_dict", None)
     if not callable(as_dict):
         return value, value
     fields = as_dict()
-    return openai.Timeout(**fields), httpx.Timeout(**fields)
+    return openai.Timeout(**fields), http.Timeout(**fields)
 
 
 def _ignore_openai_account_env(openai_kwargs: dict[str, Any]) -> None:
@@ -156,7 +156,7 @@ def create_client(
     session_token: Optional[str] = None,
     guardrail: Optional[Guardrail] = None,
     allow_unenforced_guardrail: bool = False,
-    transport: Optional[httpx.BaseTransport] = None,
+    transport: Optional[http.BaseTransport] = None,
     **openai_kwargs: Any,
 ) -> openai.OpenAI:
     """Return an ``openai.OpenAI`` that talks to Amazon Bedrock.
@@ -182,7 +182,7 @@ def create_client(
             request (a per-call guardrail wins). Refused on mantle, and on requests
             where Bedrock ignores guardrails, unless ``allow_unenforced_guardrail``.
         transport: The inner httpx transport (proxy, TLS, limits); default
-            ``httpx.HTTPTransport()`` honouring the proxy environment variables.
+            ``http.HTTPTransport()`` honouring the proxy environment variables.
         **openai_kwargs: Passed to ``openai.OpenAI`` unchanged (``timeout``,
             ``max_retries``, ``default_headers``, ...). ``timeout`` defaults to 3600 s
             read / 10 s connect.
@@ -192,13 +192,13 @@ def create_client(
         client = openai_bedrock.create_client(region="us-west-2")
         client.chat.completions.create(model="openai.gpt-oss-20b-1:0", messages=[...])
     """
-    _check_transport(transport, httpx.BaseTransport, "create_client")
+    _check_transport(transport, http.BaseTransport, "create_client")
     settings, timeout, http_timeout = _resolve(locals())
 
-    def rebuild() -> httpx.HTTPTransport:  # for a child after os.fork()
-        return _default_transport(settings.base_url, httpx.HTTPTransport)
+    def rebuild() -> http.HTTPTransport:  # for a child after os.fork()
+        return _default_transport(settings.base_url, http.HTTPTransport)
 
-    http_client = httpx.Client(
+    http_client = http.Client(
         transport=BedrockTransport(
             settings, inner=transport or rebuild(), rebuild=None if transport else rebuild
         ),
@@ -208,7 +208,7 @@ def create_client(
     return openai.OpenAI(
         api_key=SDK_PLACEHOLDER_KEY,  # the SDK insists on one; never sent
         base_url=str(settings.base_url),
-        # openai 3.x is typed for httpx2 clients but accepts httpx ones at run time.
+        # The SDK's own library (``_http``); typed here as httpx, which 3.x is not.
         http_client=cast(Any, http_client),
         timeout=timeout,
         **openai_kwargs,
@@ -230,22 +230,22 @@ def create_async_client(
     session_token: Optional[str] = None,
     guardrail: Optional[Guardrail] = None,
     allow_unenforced_guardrail: bool = False,
-    transport: Optional[httpx.AsyncBaseTransport] = None,
+    transport: Optional[http.AsyncBaseTransport] = None,
     **openai_kwargs: Any,
 ) -> openai.AsyncOpenAI:
     """Return an ``openai.AsyncOpenAI`` that talks to Amazon Bedrock.
 
-    Takes the same arguments as ``create_client``; ``transport`` is an async httpx
+    Takes the same arguments as ``create_client``; ``transport`` is an async
     transport and ``token_provider`` may also be an async function. Credential
     refreshes run in a worker thread, so the event loop is never blocked on them.
     """
-    _check_transport(transport, httpx.AsyncBaseTransport, "create_async_client")
+    _check_transport(transport, http.AsyncBaseTransport, "create_async_client")
     settings, timeout, http_timeout = _resolve(locals())
 
-    def rebuild() -> httpx.AsyncHTTPTransport:  # for a child after os.fork()
-        return _default_transport(settings.base_url, httpx.AsyncHTTPTransport)
+    def rebuild() -> http.AsyncHTTPTransport:  # for a child after os.fork()
+        return _default_transport(settings.base_url, http.AsyncHTTPTransport)
 
-    http_client = httpx.AsyncClient(
+    http_client = http.AsyncClient(
         transport=AsyncBedrockTransport(
             settings, inner=transport or rebuild(), rebuild=None if transport else rebuild
         ),
@@ -255,7 +255,7 @@ def create_async_client(
     return openai.AsyncOpenAI(
         api_key=SDK_PLACEHOLDER_KEY,  # the SDK insists on one; never sent
         base_url=str(settings.base_url),
-        # openai 3.x is typed for httpx2 clients but accepts httpx ones at run time.
+        # The SDK's own library (``_http``); typed here as httpx, which 3.x is not.
         http_client=cast(Any, http_client),
         timeout=timeout,
         **openai_kwargs,

@@ -20,9 +20,8 @@ import ipaddress
 import re
 from typing import Literal, NamedTuple, Optional
 
-import httpx
-
 from ._errors import ConfigurationError
+from ._http import http
 
 Endpoint = Literal["runtime", "mantle"]
 
@@ -176,7 +175,7 @@ def default_base_url(
     return f"https://{host}.{region}.{partition.dns_suffix}{spec.path}"
 
 
-def parse_base_url(raw: str, source: str) -> httpx.URL:
+def parse_base_url(raw: str, source: str) -> http.URL:
     """Check a user-given base URL: absolute http(s), no credentials, query or fragment."""
     if any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in raw):
         raise ConfigurationError(
@@ -193,7 +192,7 @@ def parse_base_url(raw: str, source: str) -> httpx.URL:
             "(punycode, 'xn--') form, so every tool reads the same host."
         )
     try:
-        url = httpx.URL(raw)
+        url = http.URL(raw)
     except Exception as exc:  # httpx raises InvalidURL and others for malformed input
         raise ConfigurationError(f"{source} is not a valid URL ({exc}).") from exc
     if url.scheme not in ("https", "http") or not url.host:

@@ -28,10 +28,9 @@ import operator
 from collections.abc import Callable
 from typing import Any, Optional
 
-import httpx
-
 from . import _headers, _sigv4
 from ._auth import BearerAuth, SigV4Auth
+from ._http import http
 from ._settings import Settings
 
 # The api_key the factories give the SDK. It is never sent: the transport swaps the
@@ -39,11 +38,11 @@ from ._settings import Settings
 SDK_PLACEHOLDER_KEY = "openai-bedrock-placeholder-not-sent"
 _PLACEHOLDER_VALUE = b"Bearer " + SDK_PLACEHOLDER_KEY.encode("ascii")
 
-Prepare = Callable[[httpx.Request], Optional[httpx.Request]]
+Prepare = Callable[[http.Request], Optional[http.Request]]
 
 
 def _url_parts_available() -> bool:
-    url: Any = httpx.URL("https://probe.invalid:8443/p?q#f")
+    url: Any = http.URL("https://probe.invalid:8443/p?q#f")
     return tuple(getattr(url, "_uri_reference", ())) == (
         "https",
         "",
@@ -59,7 +58,7 @@ AVAILABLE = _headers.FAST and _url_parts_available()
 _SECOND = operator.itemgetter(1)
 
 
-def _general(request: httpx.Request) -> None:
+def _general(request: http.Request) -> None:
     return None
 
 
@@ -115,7 +114,7 @@ def _prepare(
         if not callable(refresh_needed):  # as SigV4Auth.needs_refresh reads it
             refresh_needed = None
 
-    def prepare(request: httpx.Request) -> Optional[httpx.Request]:
+    def prepare(request: http.Request) -> Optional[http.Request]:
         wire: Any = request  # read through httpx internals (see the module docstring)
         ref = wire.url._uri_reference
         if ref[:4] != origin or ref[5] is not None or ref[6] is not None:

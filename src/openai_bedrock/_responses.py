@@ -19,9 +19,8 @@ import re
 from collections.abc import Iterable
 from typing import Any, Optional
 
-import httpx
-
 from . import _headers
+from ._http import http
 
 REQUEST_ID = "x-request-id"
 AWS_REQUEST_ID = "x-amzn-requestid"
@@ -32,7 +31,7 @@ _REQUEST_ID_KEY = REQUEST_ID.encode("ascii")
 _AWS_REQUEST_ID_KEY = AWS_REQUEST_ID.encode("ascii")
 
 
-def passes(response: httpx.Response) -> bool:
+def passes(response: http.Response) -> bool:
     """Expose the request id; True when the response goes back to the SDK as it is,
     False for an error whose (small, never streamed) body must be normalised.
 
@@ -143,21 +142,21 @@ def _dump(body: Any) -> bytes:
 
 
 def rebuilt(
-    response: httpx.Response,
+    response: http.Response,
     content: bytes,
-    request: httpx.Request,
+    request: http.Request,
     content_type: Optional[str] = "application/json",
-) -> httpx.Response:
+) -> http.Response:
     """A copy of ``response`` with a new body and consistent headers.
 
     ``content_type=None`` keeps the response's own content type.
     """
-    headers = httpx.Headers(response.headers)
+    headers = http.Headers(response.headers)
     for name in ("content-length", "content-encoding", "transfer-encoding"):
         headers.pop(name, None)
     if content_type is not None:
         headers["content-type"] = content_type
-    return httpx.Response(
+    return http.Response(
         status_code=response.status_code,
         headers=headers,
         content=content,

@@ -12,8 +12,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional
 
-import httpx
-
 from ._auth import Authenticator, TokenProvider, resolve_auth
 from ._endpoints import (
     ENDPOINTS,
@@ -24,6 +22,7 @@ from ._endpoints import (
     validate_region,
 )
 from ._errors import ConfigurationError
+from ._http import http
 
 if TYPE_CHECKING:  # loaded only when a guardrail is used
     from .guardrails import Guardrail
@@ -38,7 +37,7 @@ class Settings:
     region: str
     region_source: str
     endpoint: Endpoint
-    base_url: httpx.URL
+    base_url: http.URL
     base_url_source: str
     auth: Authenticator
     guardrail: Optional[Guardrail] = None
@@ -50,7 +49,7 @@ class Settings:
         return origin_of(self.base_url)
 
 
-def origin_of(url: httpx.URL) -> tuple[str, str, Optional[int]]:
+def origin_of(url: http.URL) -> tuple[str, str, Optional[int]]:
     return url.scheme, url.host, url.port
 
 
@@ -156,7 +155,7 @@ def resolve_settings(
             # botocore treats only "true" (any case) as true.
             use_fips = environ.get("AWS_USE_FIPS_ENDPOINT", "").strip().lower() == "true"
             fips_source = "AWS_USE_FIPS_ENDPOINT=true"
-        url = httpx.URL(
+        url = http.URL(
             default_base_url(
                 resolved_endpoint, resolved_region, fips=use_fips, fips_source=fips_source
             )

@@ -45,7 +45,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple, TypeVar, Union, cast
 from urllib.parse import quote, unquote_plus, urlsplit
 
-import httpx
+from ._http import http
 
 # Headers left out of the signature, each for a reason. botocore's own list
 # (botocore.auth.SIGNED_HEADERS_BLACKLIST) covers hop-by-hop and tracing headers.
@@ -136,7 +136,7 @@ def _encode(form_encoded: str) -> str:
     return quote(unquote_plus(form_encoded), safe=_UNRESERVED)
 
 
-def canonical_query_url(url: httpx.URL) -> httpx.URL:
+def canonical_query_url(url: http.URL) -> http.URL:
     """``url`` with its query encoded as SigV4's canonical form encodes it.
 
     httpx form-encodes query parameters (a space becomes "+"); AWS decodes them and

@@ -17,8 +17,8 @@ responses, streamed or not, pass through unread.
 
 Example::
 
-    transport = BedrockTransport(settings, inner=httpx.HTTPTransport())
-    client = httpx.Client(transport=transport)
+    transport = BedrockTransport(settings, inner=http.HTTPTransport())
+    client = http.Client(transport=transport)
 """
 
 from __future__ import annotations
@@ -27,12 +27,11 @@ import json
 from collections.abc import Callable
 from typing import Any, Optional
 
-import httpx
-
 from . import _headers, _hotpath
 from ._endpoints import ENDPOINTS, INVOCATIONS
 from ._errors import ForeignOriginError
 from ._fork import PerProcess
+from ._http import http
 from ._responses import (
     AWS_ERROR_TYPE,
     error_type_of,
@@ -63,7 +62,7 @@ _GUARDRAIL_KEYS = frozenset(
 _SPECIAL_KEYS = (_AUTH_KEYS | _GUARDRAIL_KEYS) - {b"authorization"}
 
 
-def _check_origin(settings: Settings, request: httpx.Request) -> None:
+def _check_origin(settings: Settings, request: http.Request) -> None:
     if origin_of(request.url) != settings.origin:
         port = f":{request.url.port}" if request.url.port else ""
         target = f"{request.url.scheme}://{request.url.host}{port}"  # never the userinfo
@@ -75,7 +74,7 @@ def _check_origin(settings: Settings, request: httpx.Request) -> None:
         )
 
 
-def _hint(settings: Settings, request: httpx.Request) -> Optional[str]:
+def _hint(settings: Settings, request: http.Request) -> Optional[str]:
     """What to do instead, for a request Bedrock documents it does not serve."""
     models_path = settings.base_url.path.rstrip("/") + "/models"
     if (
@@ -96,7 +95,7 @@ _ACCESS_DENIED = ("AccessDeniedException", "access_denied")
 
 
 def _guardrail_hint(
-    settings: Settings, wire: httpx.Request, error_type: Optional[str]
+    settings: Settings, wire: http.Request, error_type: Optional[str]
 ) -> Optional[str]:
     """Access denied on a guardrail-enforcing call sent without a guardrail.
 
@@ -120,7 +119,7 @@ def _guardrail_hint(
     )
 
 
-def _wire_request(settings: Settings, request: httpx.Request) -> httpx.Request:
+def _wire_request(settings: Settings, request: http.Request) -> http.Request:
     """The copy of the SDK's request that is authenticated and sent.
 
     The SDK keeps its own request object (and shows it in errors, whose header repr
@@ -135,11 +134,11 @@ def _wire_request(settings: Settings, request: httpx.Request) -> httpx.Request:
         return wire  # the common case, decided without parsing the path
     body = _apply_guardrail(settings, request, wire.headers)
     if body is not None:
-        wire = httpx.Request(
+        wire = http.Request(
             wire.method,
             wire.url,
             headers=wire.headers,
-            stream=httpx.ByteStream(body),
+            stream=http.ByteStream(body),
             extensions=wire.extensions,
         )
         wire.headers["Content-Length"] = str(len(body))
@@ -151,20 +150,20 @@ def _wire_request(settings: Settings, request: httpx.Request) -> httpx.Request:
 _ATTEMPTS = (0, 1)
 
 
-def _unsigned(wire: httpx.Request) -> httpx.Request:
+def _unsigned(wire: http.Request) -> http.Request:
     """A fresh copy of a sent (so already read) wire request, without its signature."""
     headers = [(n, v) for n, v in wire.headers.multi_items() if n.lower() not in _AUTH_HEADERS]
-    return httpx.Request(
+    return http.Request(
         wire.method,
         wire.url,
         headers=headers,
-        stream=httpx.ByteStream(wire.content),
+        stream=http.ByteStream(wire.content),
         extensions=wire.extensions,
     )
 
 
 def _apply_guardrail(
-    settings: Settings, request: httpx.Request, headers: httpx.Headers
+    settings: Settings, request: http.Request, headers: http.Headers
 ) -> Optional[bytes]:
     """Add the client-wide guardrail to a model invocation, and refuse unenforced ones.
 
@@ -199,13 +198,13 @@ def _apply_guardrail(
     return _with_fields(request, guardrail.extra_body)
 
 
-def _with_fields(request: httpx.Request, fields: dict[str, Any]) -> Optional[bytes]:
+def _with_fields(request: http.Request, fields: dict[str, Any]) -> Optional[bytes]:
     """The JSON body with ``fields`` added where the caller has not set them."""
     if not fields:
         return None
     try:
         payload = json.loads(request.content)
-    except (httpx.RequestNotRead, ValueError):
+    except (http.RequestNotRead, ValueError):
         return None  # not a JSON body we can extend; headers still apply
     if not isinstance(payload, dict) or all(key in payload for key in fields):
         return None
@@ -217,11 +216,11 @@ def _with_fields(request: httpx.Request, fields: dict[str, Any]) -> Optional[byt
 
 def _normalized_error(
     settings: Settings,
-    request: httpx.Request,
-    wire: httpx.Request,
-    response: httpx.Response,
+    request: http.Request,
+    wire: http.Request,
+    response: http.Response,
     content: bytes,
-) -> httpx.Response:
+) -> http.Response:
     """The error response, secrets redacted and the body OpenAI-style, once read."""
     authorization = wire.headers.get("Authorization", "")
     secrets = (
@@ -240,7 +239,7 @@ def _normalized_error(
     return response
 
 
-class BedrockTransport(httpx.BaseTransport):
+class BedrockTransport(http.BaseTransport):
     """Authenticates each request for Bedrock and hands it to ``inner``.
 
     Closing this transport closes ``inner``. ``rebuild`` makes a new inner transport
@@ -252,18 +251,18 @@ class BedrockTransport(httpx.BaseTransport):
         self,
         settings: Settings,
         *,
-        inner: httpx.BaseTransport,
-        rebuild: Optional[Callable[[], httpx.BaseTransport]] = None,
+        inner: http.BaseTransport,
+        rebuild: Optional[Callable[[], http.BaseTransport]] = None,
     ) -> None:
         self.settings = settings
         self._inner = PerProcess(inner, rebuild)
         self._prepare = _hotpath.for_settings(settings, _SPECIAL_KEYS, is_async=False)
 
     @property
-    def inner(self) -> httpx.BaseTransport:
+    def inner(self) -> http.BaseTransport:
         return self._inner.get()
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
+    def handle_request(self, request: http.Request) -> http.Response:
         auth = self.settings.auth
         wire = self._prepare(request)
         if wire is None:
@@ -289,25 +288,25 @@ class BedrockTransport(httpx.BaseTransport):
         return f"{type(self).__name__}(settings={self.settings!r})"
 
 
-class AsyncBedrockTransport(httpx.AsyncBaseTransport):
+class AsyncBedrockTransport(http.AsyncBaseTransport):
     """The async twin of ``BedrockTransport``; never blocks the event loop on I/O."""
 
     def __init__(
         self,
         settings: Settings,
         *,
-        inner: httpx.AsyncBaseTransport,
-        rebuild: Optional[Callable[[], httpx.AsyncBaseTransport]] = None,
+        inner: http.AsyncBaseTransport,
+        rebuild: Optional[Callable[[], http.AsyncBaseTransport]] = None,
     ) -> None:
         self.settings = settings
         self._inner = PerProcess(inner, rebuild)
         self._prepare = _hotpath.for_settings(settings, _SPECIAL_KEYS, is_async=True)
 
     @property
-    def inner(self) -> httpx.AsyncBaseTransport:
+    def inner(self) -> http.AsyncBaseTransport:
         return self._inner.get()
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+    async def handle_async_request(self, request: http.Request) -> http.Response:
         auth = self.settings.auth
         wire = self._prepare(request)
         if wire is None:

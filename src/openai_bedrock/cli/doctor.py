@@ -343,15 +343,15 @@ def _remaining(what: str, expires: dt.datetime, now: dt.datetime, remedy: str) -
 
 def _clock(settings: Any) -> Check:
     """The server's ``Date`` from an unauthenticated request, against the local clock."""
-    import httpx
+    from .._http import http
 
     url = str(settings.base_url).rstrip("/") + "/models"
     try:
         before = dt.datetime.now(dt.timezone.utc)
         # No credentials: this request only asks the server for the time.
-        response = httpx.get(url, timeout=10.0)
+        response = http.get(url, timeout=10.0)
         after = dt.datetime.now(dt.timezone.utc)
-    except httpx.HTTPError as exc:
+    except http.HTTPError as exc:
         return Check(
             "network",
             "fail",

@@ -23,8 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Optional, Union
 from urllib.parse import unquote
 
-import httpx
-
+from .._http import http
 from . import _shapes as shapes
 from ._vcr import PLACEHOLDER, _scrub_text
 from ._verify import Keys, authenticate
@@ -59,7 +58,7 @@ _TAG = "amazon-bedrock-guardrails-guardContent_"
 _WORDS = re.compile(r"\S+\s*")
 
 
-class _Headers(httpx.Headers):
+class _Headers(http.Headers):
     """Case-insensitive request headers whose repr hides credentials."""
 
     def __repr__(self) -> str:
@@ -95,10 +94,10 @@ class EmulatedRequest:
         self.reason = ""
         self.request_id = ""
         self._raw_headers = headers
-        self._headers: Optional[httpx.Headers] = None
+        self._headers: Optional[http.Headers] = None
 
     @property
-    def headers(self) -> httpx.Headers:
+    def headers(self) -> http.Headers:
         # Built on first use: most recorded requests are never inspected.
         if self._headers is None:
             self._headers = _Headers(list(self._raw_headers))

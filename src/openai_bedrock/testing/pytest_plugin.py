@@ -120,12 +120,12 @@ def async_bedrock_client(
     keeps no idle connections: each one is closed inside the loop when its response
     ends, and none is left for garbage collection to warn about.
     """
-    import httpx
-
     import openai_bedrock
+
+    from .._http import http
 
     kwargs = _client_kwargs(request, bedrock_emulator)
     kwargs.setdefault(
-        "transport", httpx.AsyncHTTPTransport(limits=httpx.Limits(max_keepalive_connections=0))
+        "transport", http.AsyncHTTPTransport(limits=http.Limits(max_keepalive_connections=0))
     )
     return openai_bedrock.create_async_client(**kwargs)

@@ -640,8 +640,8 @@ def test_construction_error(
 @pytest.mark.parametrize(
     "http_client",
     [
-        pytest.param(http_lib.Client, id="an http_lib.Client"),
-        pytest.param(http_lib.AsyncClient, id="an http_lib.AsyncClient"),
+        pytest.param(http_lib.Client, id="a Client"),
+        pytest.param(http_lib.AsyncClient, id="an AsyncClient"),
     ],
 )
 async def test_http_client_is_refused_and_points_to_transport(
@@ -659,8 +659,8 @@ async def test_http_client_is_refused_and_points_to_transport(
 
     assert isinstance(caught.value, openai.OpenAIError)
     assert "http_client cannot be passed" in str(caught.value)
-    assert "transport=http_lib.HTTPTransport(...)" in str(caught.value)
-    assert "httpx.AsyncHTTPTransport" in str(caught.value)
+    assert f"transport={http_lib.__name__}.HTTPTransport(...)" in str(caught.value)
+    assert f"{http_lib.__name__}.AsyncHTTPTransport" in str(caught.value)
 
 
 # ---------------------------------------------------------------------------
@@ -743,8 +743,21 @@ def test_non_ascii_secret_is_rejected_at_construction(
     ids=["async transport to the sync factory", "sync transport to the async one", "a string"],
 )
 def test_a_transport_of_the_wrong_kind_is_rejected(factory_name: str, transport: object) -> None:
-    with pytest.raises(ConfigurationError, match="transport must be an httpx"):
+    with pytest.raises(ConfigurationError, match="transport must be an ") as caught:
         getattr(openai_bedrock, factory_name)(**static_keys(), transport=transport)
+    expected = "AsyncBaseTransport" if factory_name == "create_async_client" else "BaseTransport"
+    assert f"{http_lib.__name__}.{expected} for {factory_name}()" in str(caught.value)
+
+
+@pytest.mark.skipif(http_lib.__name__ != "httpx2", reason="openai 3.x (httpx2) only")
+def test_a_transport_of_the_other_http_library_is_rejected_by_name() -> None:
+    """openai 3.x builds on httpx2: an httpx transport is named as the wrong library."""
+    import httpx
+
+    with pytest.raises(ConfigurationError) as caught:
+        openai_bedrock.create_client(**static_keys(), transport=httpx.HTTPTransport())
+    assert "httpx2.BaseTransport" in str(caught.value)
+    assert "not httpx.HTTPTransport" in str(caught.value)
 
 
 def test_an_unusable_proxy_from_the_environment_is_a_configuration_error(

@@ -358,7 +358,7 @@ def test_the_opt_out_sends_the_guardrail_anyway(bedrock: FakeBedrock) -> None:
 
 def test_the_transport_knows_the_guardrail_headers_by_name() -> None:
     """The transport spells the header names out (to load guardrails lazily)."""
-    from openai_bedrock import _transport, guardrails
+    from openai_bedrock import _signing, guardrails
 
     names = (guardrails.IDENTIFIER_HEADER, guardrails.VERSION_HEADER, guardrails.TRACE_HEADER)
-    assert {name.lower().encode("ascii") for name in names} == _transport._GUARDRAIL_KEYS
+    assert {name.lower().encode("ascii") for name in names} == _signing.GUARDRAIL_KEYS

@@ -8,6 +8,7 @@ import sys
 import textwrap
 
 import pytest
+
 from support import http_lib
 
 SCRIPT = textwrap.dedent(

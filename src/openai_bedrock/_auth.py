@@ -11,14 +11,13 @@ import datetime as _dt
 import email.utils
 import functools
 import hashlib
-import inspect
 import os
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union, cast
 
-from . import _headers, _sigv4
+from . import _sigv4
 from ._errors import ConfigurationError, CredentialsError
 from ._http import http
 
@@ -91,64 +90,8 @@ class BearerAuth:
         # resolve_auth checked the key once (printable ASCII); not again per request.
         return (b"Authorization", b"authorization", b"Bearer " + cast(str, self.key).encode())
 
-    def _set(self, request: http.Request, token: object) -> None:
-        try:
-            key = check_secret(token, "The token_provider result")
-        except ConfigurationError as exc:
-            raise CredentialsError(str(exc)) from None
-        value = ("Bearer " + key).encode(_headers.value_encoding(request.headers))
-        _headers.extend_raw(request.headers, [(b"Authorization", b"authorization", value)])
-
-    def _failed(self, exc: Exception) -> CredentialsError:
-        # The provider's message is not repeated: it is user code and may hold the key.
-        return CredentialsError(
-            f"token_provider raised {type(exc).__name__} (see the chained exception). "
-            "Fix the provider, or pass api_key=... instead."
-        )
-
-    def authenticate(self, request: http.Request) -> None:
-        if self.provider is None:
-            _headers.extend_raw(request.headers, [self.header])
-            return
-        try:
-            token = self.provider()
-        except Exception as exc:
-            raise self._failed(exc) from exc
-        if inspect.isawaitable(token):
-            close = getattr(token, "close", None)
-            if close is not None:
-                close()  # so Python does not warn that it was never awaited
-            raise CredentialsError(
-                "token_provider returned an awaitable, which only create_async_client() "
-                "can await. Pass a plain function to create_client()."
-            )
-        self._set(request, token)
-
     def corrected_clock(self, response: http.Response, content: bytes) -> bool:
         return False  # a Bedrock key carries no request time to correct
-
-    async def aauthenticate(self, request: http.Request) -> None:
-        if self.provider is None:
-            _headers.extend_raw(request.headers, [self.header])
-            return
-        try:
-            acall = getattr(self.provider, "acall", None)
-            if inspect.iscoroutinefunction(acall):
-                # Our own providers (short_term_token_provider) know when they need I/O.
-                token: object = await acall()
-            elif inspect.iscoroutinefunction(self.provider):
-                token = await self.provider()
-            else:
-                # A plain function may do I/O (minting a key from AWS credentials):
-                # run it off the event loop. Pass an async function to avoid the hop.
-                import anyio.to_thread
-
-                token = await anyio.to_thread.run_sync(self.provider)
-                if inspect.isawaitable(token):
-                    token = await token
-        except Exception as exc:
-            raise self._failed(exc) from exc
-        self._set(request, token)
 
 
 class _Snapshot(_sigv4.FrozenCredentials):
@@ -260,43 +203,6 @@ class SigV4Auth:
         """Whether botocore would refresh (do I/O) on the next read of the credentials."""
         refresh_needed = getattr(self.credentials, "refresh_needed", None)
         return bool(refresh_needed()) if callable(refresh_needed) else False
-
-    def _sign(self, request: http.Request, body: bytes, frozen: _sigv4.FrozenCredentials) -> None:
-        # Send the query exactly as SigV4 canonicalises it (httpx writes a space as
-        # "+", AWS as "%20"), so what is signed is what the server checks.
-        url = _sigv4.canonical_query_url(request.url)
-        if url is not request.url:
-            request.url = url
-        headers = request.headers
-        added = _sigv4.sign_raw(
-            request.method,
-            str(url),
-            _headers.raw_items(headers),
-            lambda: headers.encoding,
-            body,
-            frozen,
-            self.service,
-            self.region,
-            self.clock.now(),
-            _headers.value_encoding(headers),
-        )
-        # The transport removed every header set here, so they are added, not replaced.
-        _headers.extend_raw(headers, added)
-
-    def authenticate(self, request: http.Request) -> None:
-        self._sign(request, request.read(), self.frozen_credentials())
-
-    async def aauthenticate(self, request: http.Request) -> None:
-        body = await request.aread()
-        if self.needs_refresh():
-            # Refreshing may do network or file I/O (STS, SSO, IMDS): keep it off the
-            # event loop, and only pay for the thread hop when a refresh is due.
-            import anyio.to_thread
-
-            frozen = await anyio.to_thread.run_sync(self.frozen_credentials)
-        else:
-            frozen = self.frozen_credentials()
-        self._sign(request, body, frozen)
 
     def corrected_clock(self, response: http.Response, content: bytes) -> bool:
         """Learn the server's clock from a clock-skew rejection; True if one was learned.

@@ -9,9 +9,9 @@ import openai
 
 from ._auth import TokenProvider
 from ._errors import ConfigurationError
-from ._hotpath import SDK_PLACEHOLDER_KEY
 from ._http import NAME, http
 from ._settings import Settings, resolve_settings
+from ._signing import SDK_PLACEHOLDER_KEY, Signing
 from ._transport import AsyncBedrockTransport, BedrockTransport
 
 if TYPE_CHECKING:  # loaded only when a guardrail is used
@@ -78,8 +78,9 @@ def _check_sdk_kwargs(openai_kwargs: dict[str, Any]) -> None:
         raise ConfigurationError(
             "http_client cannot be passed: openai-bedrock builds the HTTP client so that "
             "every request is authenticated. To control connections (proxy, TLS, limits), "
-            "pass transport=http.HTTPTransport(...) (or http.AsyncHTTPTransport for the "
-            "async client) and it will be wrapped."
+            f"pass transport={NAME}.HTTPTransport(...) (or {NAME}.AsyncHTTPTransport for "
+            f"the async client; {NAME} is the HTTP library this openai version uses) and it "
+            "will be wrapped."
         )
 
 
@@ -141,6 +142,13 @@ def _ignore_openai_account_env(openai_kwargs: dict[str, Any]) -> None:
     openai_kwargs["default_headers"] = headers
 
 
+def _sdk_api_key(signing: Signing) -> str:
+    """The SDK's ``api_key``: a fixed Bedrock API key itself, so the SDK writes its
+    Authorization header as a plain client does (the transport still refuses other
+    origins); otherwise a placeholder that the transport replaces (never sent)."""
+    return signing.sdk_api_key or SDK_PLACEHOLDER_KEY
+
+
 def create_client(
     *,
     region: Optional[str] = None,
@@ -198,15 +206,16 @@ def create_client(
     def rebuild() -> http.HTTPTransport:  # for a child after os.fork()
         return _default_transport(settings.base_url, http.HTTPTransport)
 
+    bedrock = BedrockTransport(
+        settings, inner=transport or rebuild(), rebuild=None if transport else rebuild
+    )
     http_client = http.Client(
-        transport=BedrockTransport(
-            settings, inner=transport or rebuild(), rebuild=None if transport else rebuild
-        ),
+        transport=bedrock,
         timeout=http_timeout,
         follow_redirects=False,
     )
     return openai.OpenAI(
-        api_key=SDK_PLACEHOLDER_KEY,  # the SDK insists on one; never sent
+        api_key=_sdk_api_key(bedrock.signing),
         base_url=str(settings.base_url),
         # The SDK's own library (``_http``); typed here as httpx, which 3.x is not.
         http_client=cast(Any, http_client),
@@ -245,15 +254,16 @@ def create_async_client(
     def rebuild() -> http.AsyncHTTPTransport:  # for a child after os.fork()
         return _default_transport(settings.base_url, http.AsyncHTTPTransport)
 
+    bedrock = AsyncBedrockTransport(
+        settings, inner=transport or rebuild(), rebuild=None if transport else rebuild
+    )
     http_client = http.AsyncClient(
-        transport=AsyncBedrockTransport(
-            settings, inner=transport or rebuild(), rebuild=None if transport else rebuild
-        ),
+        transport=bedrock,
         timeout=http_timeout,
         follow_redirects=False,
     )
     return openai.AsyncOpenAI(
-        api_key=SDK_PLACEHOLDER_KEY,  # the SDK insists on one; never sent
+        api_key=_sdk_api_key(bedrock.signing),
         base_url=str(settings.base_url),
         # The SDK's own library (``_http``); typed here as httpx, which 3.x is not.
         http_client=cast(Any, http_client),

@@ -19,7 +19,6 @@ import re
 from collections.abc import Iterable
 from typing import Any, Optional
 
-from . import _headers
 from ._http import http
 
 REQUEST_ID = "x-request-id"
@@ -27,25 +26,18 @@ AWS_REQUEST_ID = "x-amzn-requestid"
 AWS_ERROR_TYPE = "x-amzn-errortype"
 
 
-_REQUEST_ID_KEY = REQUEST_ID.encode("ascii")
-_AWS_REQUEST_ID_KEY = AWS_REQUEST_ID.encode("ascii")
-
-
 def passes(response: http.Response) -> bool:
     """Expose the request id; True when the response goes back to the SDK as it is,
     False for an error whose (small, never streamed) body must be normalised.
 
-    Runs on every response, so it is one call whose checks are membership tests over
-    the lowercased names (in C); the id is copied as the bytes it came as.
+    Bedrock names its request id ``x-amzn-requestid``; the SDK reads ``x-request-id``
+    (``response._request_id``, error messages), so the id is copied across.
     """
-    names = _headers.names(response.headers)
-    if _AWS_REQUEST_ID_KEY in names and _REQUEST_ID_KEY not in names:
-        # Repeated headers read as one value joined with ", ", as httpx reads them.
-        aws_id = b", ".join(
-            [v for _, k, v in _headers.raw_items(response.headers) if k == _AWS_REQUEST_ID_KEY]
-        )
-        if aws_id:
-            _headers.extend_raw(response.headers, [(_REQUEST_ID_KEY, _REQUEST_ID_KEY, aws_id)])
+    headers = response.headers
+    aws_id = headers.get(AWS_REQUEST_ID)
+    if aws_id and REQUEST_ID not in headers:
+        # Repeated headers read as one value joined with ", ", as the library reads them.
+        headers[REQUEST_ID] = aws_id
     return response.status_code < 400
 
 

@@ -1,16 +1,15 @@
-"""The Bedrock transport: an httpx transport that wraps another one.
+"""The Bedrock transport: a transport (of the SDK's HTTP library) wrapping another.
 
 Per HTTP attempt (the openai SDK re-sends each retry through it, so each attempt is
 authenticated afresh)::
 
-    request  -> refuse foreign origins -> copy without the SDK's placeholder auth
-             -> apply the client-wide guardrail -> authenticate (SigV4 or Bearer)
+    request  -> Signing.prepare (origin, auth headers, guardrail, Bearer or SigV4)
              -> inner transport
     response <- expose request id, normalise AWS error bodies <-
              (a 403 for clock skew: learn the server's clock, sign again, send once more)
 
-The SDK's ordinary request takes a shortcut that does the same in fewer steps
-(``_hotpath``); anything else takes the steps above.
+The sync and async transports differ only in how they wait: both drive the same
+``_signing.Signing.prepare``.
 
 Pooling, proxies, TLS and HTTP/2 stay the inner transport's job. Successful
 responses, streamed or not, pass through unread.
@@ -23,13 +22,10 @@ Example::
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from typing import Any, Optional
+from typing import Optional
 
-from . import _headers, _hotpath
-from ._endpoints import ENDPOINTS, INVOCATIONS
-from ._errors import ForeignOriginError
+from ._endpoints import ENDPOINTS
 from ._fork import PerProcess
 from ._http import http
 from ._responses import (
@@ -40,38 +36,8 @@ from ._responses import (
     rebuilt,
     redact,
 )
-from ._settings import Settings, origin_of
-
-# Headers that only the transport sets: the SDK's placeholder bearer token, and any
-# signature headers a caller set, never reach the wire.
-_AUTH_HEADERS = ("authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256")
-_AUTH_KEYS = frozenset(name.encode("ascii") for name in _AUTH_HEADERS)
-# guardrails.IDENTIFIER_HEADER, VERSION_HEADER and TRACE_HEADER, lowercased (spelled
-# out so that the guardrails module loads only when a request names a guardrail;
-# tests/test_guardrails.py checks they agree).
-_GUARDRAIL_KEYS = frozenset(
-    {
-        b"x-amzn-bedrock-guardrailidentifier",
-        b"x-amzn-bedrock-guardrailversion",
-        b"x-amzn-bedrock-trace",
-    }
-)
-
-# Headers that send a request down the general path (``_hotpath``): any the transport
-# must remove or act on, besides the SDK's Authorization.
-_SPECIAL_KEYS = (_AUTH_KEYS | _GUARDRAIL_KEYS) - {b"authorization"}
-
-
-def _check_origin(settings: Settings, request: http.Request) -> None:
-    if origin_of(request.url) != settings.origin:
-        port = f":{request.url.port}" if request.url.port else ""
-        target = f"{request.url.scheme}://{request.url.host}{port}"  # never the userinfo
-        raise ForeignOriginError(
-            f"Refused to send a request to {target}: this client only talks to "
-            f"{settings.base_url.scheme}://{settings.base_url.netloc.decode('ascii')} and never "
-            "sends its credentials elsewhere. For another Bedrock endpoint, build a client "
-            "with openai_bedrock.create_client(base_url=...)."
-        )
+from ._settings import Settings
+from ._signing import Signing
 
 
 def _hint(settings: Settings, request: http.Request) -> Optional[str]:
@@ -119,99 +85,9 @@ def _guardrail_hint(
     )
 
 
-def _wire_request(settings: Settings, request: http.Request) -> http.Request:
-    """The copy of the SDK's request that is authenticated and sent.
-
-    The SDK keeps its own request object (and shows it in errors, whose header repr
-    masks only Authorization), so the signature and session token go on a copy;
-    httpx points ``response.request`` back at the original. The copy has none of the
-    auth headers (the SDK's placeholder bearer token, any signature headers a caller
-    set): the authenticator adds its own.
-    """
-    _check_origin(settings, request)
-    wire = _headers.copy_request(request, _AUTH_KEYS)
-    if settings.guardrail is None and _GUARDRAIL_KEYS.isdisjoint(_headers.names(wire.headers)):
-        return wire  # the common case, decided without parsing the path
-    body = _apply_guardrail(settings, request, wire.headers)
-    if body is not None:
-        wire = http.Request(
-            wire.method,
-            wire.url,
-            headers=wire.headers,
-            stream=http.ByteStream(body),
-            extensions=wire.extensions,
-        )
-        wire.headers["Content-Length"] = str(len(body))
-    return wire
-
-
 # A request rejected for clock skew is signed again with the server's time and sent
 # once more (attempt 1); the SDK's own retries do not cover 403s.
 _ATTEMPTS = (0, 1)
-
-
-def _unsigned(wire: http.Request) -> http.Request:
-    """A fresh copy of a sent (so already read) wire request, without its signature."""
-    headers = [(n, v) for n, v in wire.headers.multi_items() if n.lower() not in _AUTH_HEADERS]
-    return http.Request(
-        wire.method,
-        wire.url,
-        headers=headers,
-        stream=http.ByteStream(wire.content),
-        extensions=wire.extensions,
-    )
-
-
-def _apply_guardrail(
-    settings: Settings, request: http.Request, headers: http.Headers
-) -> Optional[bytes]:
-    """Add the client-wide guardrail to a model invocation, and refuse unenforced ones.
-
-    A per-call guardrail (its headers already set) wins over the client's; a caller's
-    own ``amazon-bedrock-guardrailConfig`` (a fresh tag suffix per request) is kept.
-    Returns the new body when the guardrail adds a body field, else None.
-    """
-    from . import guardrails
-
-    named = not _GUARDRAIL_KEYS.isdisjoint(_headers.names(headers))
-    path = request.url.path
-    operation = next((op for op in INVOCATIONS if path.endswith(op)), None)
-    if request.method != "POST" or operation is None:
-        return None
-    # Headers that name a guardrail are checked like a Guardrail: an empty or partial
-    # set must not quietly replace the client-wide guardrail with none.
-    per_call = guardrails.Guardrail.from_headers(headers) if named else None
-    guardrail = per_call or settings.guardrail
-    if guardrail is None:
-        return None
-    enforced = operation in ENDPOINTS[settings.endpoint].guardrails_enforced_on
-    if not enforced and not settings.allow_unenforced_guardrail:
-        raise guardrails.GuardrailNotEnforcedError(
-            f"Refused to send a guardrail on {operation} to bedrock-{settings.endpoint}: "
-            "Bedrock ignores guardrails there, so the call would not be guarded. Use "
-            "chat.completions on endpoint='runtime', or build the client with "
-            "allow_unenforced_guardrail=True to send it anyway."
-        )
-    if per_call is not None:
-        return None  # the caller's own guardrail, headers and body as they sent them
-    headers.update(guardrail.extra_headers)
-    return _with_fields(request, guardrail.extra_body)
-
-
-def _with_fields(request: http.Request, fields: dict[str, Any]) -> Optional[bytes]:
-    """The JSON body with ``fields`` added where the caller has not set them."""
-    if not fields:
-        return None
-    try:
-        payload = json.loads(request.content)
-    except (http.RequestNotRead, ValueError):
-        return None  # not a JSON body we can extend; headers still apply
-    if not isinstance(payload, dict) or all(key in payload for key in fields):
-        return None
-    for key, value in fields.items():
-        payload.setdefault(key, value)
-    encoded: bytes = json.dumps(payload, separators=(",", ":")).encode("utf-8")
-    return encoded
 
 
 def _normalized_error(
@@ -255,29 +131,26 @@ class BedrockTransport(http.BaseTransport):
         rebuild: Optional[Callable[[], http.BaseTransport]] = None,
     ) -> None:
         self.settings = settings
+        self.signing = Signing(settings)
         self._inner = PerProcess(inner, rebuild)
-        self._prepare = _hotpath.for_settings(settings, _SPECIAL_KEYS, is_async=False)
 
     @property
     def inner(self) -> http.BaseTransport:
         return self._inner.get()
 
     def handle_request(self, request: http.Request) -> http.Response:
-        auth = self.settings.auth
-        wire = self._prepare(request)
-        if wire is None:
-            wire = _wire_request(self.settings, request)
-            auth.authenticate(wire)
+        signing = self.signing
+        signing.check_origin(request)
         for attempt in _ATTEMPTS:
-            if attempt:
-                wire = _unsigned(wire)
-                auth.authenticate(wire)
+            if signing.reads_body:
+                request.read()
+            wire = signing.prepare(request, signing.credential())
             response = self._inner.get().handle_request(wire)
             if passes(response):
                 return response
             content = response.read()
             response.close()
-            if attempt or not auth.corrected_clock(response, content):
+            if attempt or not signing.auth.corrected_clock(response, content):
                 break
         return _normalized_error(self.settings, request, wire, response, content)
 
@@ -299,29 +172,26 @@ class AsyncBedrockTransport(http.AsyncBaseTransport):
         rebuild: Optional[Callable[[], http.AsyncBaseTransport]] = None,
     ) -> None:
         self.settings = settings
+        self.signing = Signing(settings)
         self._inner = PerProcess(inner, rebuild)
-        self._prepare = _hotpath.for_settings(settings, _SPECIAL_KEYS, is_async=True)
 
     @property
     def inner(self) -> http.AsyncBaseTransport:
         return self._inner.get()
 
     async def handle_async_request(self, request: http.Request) -> http.Response:
-        auth = self.settings.auth
-        wire = self._prepare(request)
-        if wire is None:
-            wire = _wire_request(self.settings, request)
-            await auth.aauthenticate(wire)
+        signing = self.signing
+        signing.check_origin(request)
         for attempt in _ATTEMPTS:
-            if attempt:
-                wire = _unsigned(wire)
-                await auth.aauthenticate(wire)
+            if signing.reads_body:
+                await request.aread()
+            wire = signing.prepare(request, await signing.acredential())
             response = await self._inner.get().handle_async_request(wire)
             if passes(response):
                 return response
             content = await response.aread()
             await response.aclose()
-            if attempt or not auth.corrected_clock(response, content):
+            if attempt or not signing.auth.corrected_clock(response, content):
                 break
         return _normalized_error(self.settings, request, wire, response, content)
 

@@ -153,7 +153,7 @@ class SigningClock:
 
     def now(self) -> _dt.datetime:
         """The signing time, in whole seconds (all a signature carries): rounded down,
-        as the hot path rounds it, so both sign a request alike."""
+        as ``Signer`` rounds it, so both sign a request alike."""
         return _dt.datetime.fromtimestamp(self.seconds() // 1, _dt.timezone.utc)
 
     def learn(self, server_now: _dt.datetime) -> None:

@@ -544,7 +544,7 @@ def _bytes_template(
 class Signer:
     """SigV4 for one service and region, for requests sent one after another.
 
-    Produces exactly ``sign_raw``'s headers (``tests/test_hotpath.py``), with less
+    Produces exactly ``sign_raw``'s headers (``tests/test_signing_path.py``), with less
     work per request: what changes once a second (date, scope, signing key, the fixed
     parts of the string to sign and of Authorization) is worked out on the first
     request of each second and kept, templates are found with two dict lookups, and

@@ -14,9 +14,12 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from ._batchwire import batch_headers
     from ._client import DEFAULT_TIMEOUT, create_async_client, create_client
     from ._endpoints import Endpoint
     from ._errors import (
+        BatchEndpointError,
+        BatchHeadersMissingError,
         BedrockError,
         ConfigurationError,
         CredentialsError,
@@ -44,6 +47,8 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_TIMEOUT",
     "AsyncGuardrailStream",
+    "BatchEndpointError",
+    "BatchHeadersMissingError",
     "BedrockError",
     "ConfigurationError",
     "CredentialsError",
@@ -60,6 +65,7 @@ __all__ = [
     "ShortTermTokenProvider",
     "TaggedRequest",
     "__version__",
+    "batch_headers",
     "create_async_client",
     "create_client",
     "guardrail_outcome",
@@ -77,6 +83,9 @@ _HOMES = {
     "create_async_client": "._client",
     "create_client": "._client",
     "Endpoint": "._endpoints",
+    "BatchEndpointError": "._errors",
+    "BatchHeadersMissingError": "._errors",
+    "batch_headers": "._batchwire",
     "BedrockError": "._errors",
     "ConfigurationError": "._errors",
     "CredentialsError": "._errors",

@@ -20,7 +20,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Optional, Union
+from typing import TYPE_CHECKING, Any, Literal, Optional, Union
 from urllib.parse import unquote
 
 import httpx
@@ -28,6 +28,9 @@ import httpx
 from . import _shapes as shapes
 from ._vcr import PLACEHOLDER, _scrub_text
 from ._verify import Keys, authenticate
+
+if TYPE_CHECKING:
+    from ._batch import BatchEngine
 
 __all__ = ["BedrockEmulator", "EmulatedRequest"]
 
@@ -215,6 +218,10 @@ class BedrockEmulator:
         api_keys: More Bearer values to accept besides the generated ``api_key`` (your
             own test keys); ``rotate_credentials()`` keeps them.
         stream_delay: Seconds between SSE frames once a ``"slow_stream"`` fault fires.
+        s3: A boto3 S3 client (e.g. under moto) to serve the Batch API on runtime:
+            ``/openai/v1/batches`` reads inputs and writes outputs through it, and
+            ``emulator.batches.advance()`` moves jobs through their lifecycle
+            (see ``testing/_batch.py``). Without it, batch routes are unknown.
 
     Example::
 
@@ -238,6 +245,7 @@ class BedrockEmulator:
         session_token: bool = False,
         api_keys: Optional[Iterable[str]] = None,
         stream_delay: float = 0.05,
+        s3: Any = None,
     ) -> None:
         if endpoint not in _ENDPOINTS:
             raise ValueError(f"endpoint must be 'runtime' or 'mantle', not {endpoint!r}.")
@@ -254,6 +262,11 @@ class BedrockEmulator:
         self._extra_api_keys = frozenset(api_keys or ())
         self._state = _State(_new_keys(session_token, self._extra_api_keys))
         self._server: Any = None
+        self.batches: Optional[BatchEngine] = None
+        if s3 is not None:
+            from ._batch import BatchEngine
+
+            self.batches = BatchEngine(self, s3)
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -418,6 +431,11 @@ class BedrockEmulator:
             return self._chat
         if method == "POST" and resource == "responses":
             return self._responses
+        if resource == "batches" or resource.startswith("batches/"):
+            # Runtime only, as on Bedrock (BEDROCK_WIRE.md section 10.1).
+            if self.batches is None or self.endpoint != "runtime":
+                return None
+            return self.batches.route(method, resource)
         if self.endpoint == "runtime":
             # bedrock-runtime does not implement GET /models (AWS documents it:
             # https://docs.aws.amazon.com/bedrock/latest/userguide/inference-chat-completions.html),

@@ -159,7 +159,10 @@ def upload_input(
         spool.seek(0)
         from boto3.s3.transfer import TransferConfig
 
-        config = TransferConfig(multipart_threshold=_PART, multipart_chunksize=_PART)
+        # Each concurrent part is held in memory: two keep the peak near 2 parts.
+        config = TransferConfig(
+            multipart_threshold=_PART, multipart_chunksize=_PART, max_concurrency=2
+        )
         s3.upload_fileobj(spool, bucket, key, Config=config)
     return s3_uri
 

@@ -24,9 +24,7 @@ BUCKET = "batch-bucket"
 
 def lines(count: int, start: int = 0) -> list[dict[str, Any]]:
     return [
-        batch.request(
-            f"r{i}", model=MODEL, messages=[{"role": "user", "content": f"question {i}"}]
-        )
+        batch.request(f"r{i}", model=MODEL, messages=[{"role": "user", "content": f"question {i}"}])
         for i in range(start, start + count)
     ]
 
@@ -108,7 +106,7 @@ def test_batch_headers_refuse_bad_tags_and_kms_key() -> None:
 
 @pytest.mark.parametrize("auth", ["sigv4", "api_key"])
 def test_raw_batch_api_sync(emulator: BedrockEmulator, s3: Any, auth: str) -> None:
-    uri = put_input(s3, "jobs/in.jsonl", lines(3) + [{"custom_id": "bad", "method": "GET"}])
+    uri = put_input(s3, "jobs/in.jsonl", [*lines(3), {"custom_id": "bad", "method": "GET"}])
     with openai_bedrock.create_client(**client_kwargs(emulator, auth)) as client:
         job = client.batches.create(
             input_file_id=uri,
@@ -164,9 +162,11 @@ async def test_raw_batch_api_async_with_cancel(
 def test_emulator_checks_batch_signatures(emulator: BedrockEmulator, s3: Any) -> None:
     kwargs = client_kwargs(emulator, "sigv4")
     kwargs["secret_access_key"] = "not-the-secret"
-    with openai_bedrock.create_client(**kwargs, max_retries=0) as client:
-        with pytest.raises(openai.PermissionDeniedError, match="signature"):
-            client.batches.list()
+    with (
+        openai_bedrock.create_client(**kwargs, max_retries=0) as client,
+        pytest.raises(openai.PermissionDeniedError, match="signature"),
+    ):
+        client.batches.list()
     assert emulator.requests[-1].verdict != "ok"
 
 
@@ -271,7 +271,8 @@ def test_upload_wait_and_results_sync(emulator: BedrockEmulator, s3: Any) -> Non
         results = list(batch.iter_results(client, job.id))
     assert len(results) == 120
     first = results[0]
-    assert first.ok and first.custom_id == "r0"
+    assert first.ok
+    assert first.custom_id == "r0"
     assert first.completion is not None
     assert first.completion.choices[0].message.content == "question 0"
 
@@ -315,7 +316,7 @@ def test_wait_times_out_naming_the_batch(emulator: BedrockEmulator, s3: Any) -> 
 
 def test_failed_lines_come_back_as_errors(emulator: BedrockEmulator, s3: Any) -> None:
     bad = batch.request("t", model=MODEL, messages=[{"role": "user", "content": "x"}], tools=[])
-    uri = put_input(s3, "mixed.jsonl", lines(2) + [bad])
+    uri = put_input(s3, "mixed.jsonl", [*lines(2), bad])
     assert emulator.batches is not None
     with openai_bedrock.create_client(**client_kwargs(emulator, "sigv4")) as client:
         job = client.batches.create(
@@ -326,22 +327,30 @@ def test_failed_lines_come_back_as_errors(emulator: BedrockEmulator, s3: Any) ->
         )
         emulator.batches.run()
         results = {r.custom_id: r for r in batch.iter_results(client, job.id)}
-    assert results["r0"].ok and results["r1"].ok
+    assert results["r0"].ok
+    assert results["r1"].ok
     assert not results["t"].ok
-    assert results["t"].error is not None and "tools" in results["t"].error["message"]
+    assert results["t"].error is not None
+    assert "tools" in results["t"].error["message"]
 
 
 @pytest.mark.parametrize(
     ("records", "message"),
     [
         (lines(2) + lines(1), "custom_id 'r0' is used twice"),
-        (lines(1) + [{**lines(1, 5)[0], "url": "/v1/responses"}], "Request 2: url"),
-        (lines(1) + [{**lines(1, 5)[0], "method": "GET"}], "Request 2: method"),
+        ([*lines(1), {**lines(1, 5)[0], "url": "/v1/responses"}], "Request 2: url"),
+        ([*lines(1), {**lines(1, 5)[0], "method": "GET"}], "Request 2: method"),
         ([batch.request("x", model=MODEL, messages=[])], "messages"),
         ([batch.request("x", messages=[{"role": "user", "content": "q"}])], "model"),
         (
-            [batch.request("x", model=MODEL, messages=[{"role": "user", "content": "q"}],
-                           response_format={"type": "json_object"})],
+            [
+                batch.request(
+                    "x",
+                    model=MODEL,
+                    messages=[{"role": "user", "content": "q"}],
+                    response_format={"type": "json_object"},
+                )
+            ],
             "response_format",
         ),
         (["not an object"], "JSON object"),

@@ -24,11 +24,12 @@ TAGS_HEADER = "X-Amzn-Bedrock-Tags"
 
 # arn:<partition>:iam::<12-digit account>:role/<path/><name>; IAM role names are
 # 1-64 of [\w+=,.@-] (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html).
-_ROLE_ARN = re.compile(r"arn:aws(?:-[a-z]+)*:iam::\d{12}:role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}")
+_ROLE_ARN = r"(?a)arn:aws(?:-[a-z]+)*:iam::\d{12}:role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}"
+# Patterns as text: compiled (and cached by ``re``) on first use, not at import.
 # A model id, inference profile id or ARN: no spaces or control characters, which
 # could not travel in a header anyway.
-_MODEL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/+-]{0,2047}")
-_KMS_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9:/_.-]{0,2047}")
+_MODEL_ID = r"[A-Za-z0-9][A-Za-z0-9._:/+-]{0,2047}"
+_KMS_KEY = r"[A-Za-z0-9][A-Za-z0-9:/_.-]{0,2047}"
 
 
 def batch_headers(
@@ -51,19 +52,19 @@ def batch_headers(
 
     Raises ``ConfigurationError`` for a value that cannot be right, before any call.
     """
-    if not isinstance(role_arn, str) or not _ROLE_ARN.fullmatch(role_arn):
+    if not isinstance(role_arn, str) or not re.fullmatch(_ROLE_ARN, role_arn):
         raise ConfigurationError(
             f"role_arn={role_arn!r} is not an IAM role ARN. Pass the ARN of the batch "
             "service role, e.g. 'arn:aws:iam::123456789012:role/BedrockBatchRole' "
             "(see docs/batch.md for its trust and S3 policies)."
         )
-    if not isinstance(model, str) or not _MODEL_ID.fullmatch(model):
+    if not isinstance(model, str) or not re.fullmatch(_MODEL_ID, model):
         raise ConfigurationError(
             f"model={model!r} is not a Bedrock model id. Pass one such as 'openai.gpt-oss-20b-1:0'."
         )
     headers = {ROLE_ARN_HEADER: role_arn, MODEL_ID_HEADER: model}
     if output_kms_key_id is not None:
-        if not isinstance(output_kms_key_id, str) or not _KMS_KEY.fullmatch(output_kms_key_id):
+        if not isinstance(output_kms_key_id, str) or not re.fullmatch(_KMS_KEY, output_kms_key_id):
             raise ConfigurationError(
                 f"output_kms_key_id={output_kms_key_id!r} is not a KMS key id, alias or ARN."
             )

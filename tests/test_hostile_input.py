@@ -1,0 +1,94 @@
+"""Issue 16: credentials stay ours under hostile input.
+
+Secrets are drawn at random per run (``leaks``) and searched for in every encoding a
+log reader could decode.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import httpx
+import openai
+import pytest
+
+import leaks
+from support import MODEL, Factory, FakeBedrock, settle
+
+
+def _echo_everything(sent: list[str]) -> Any:
+    """A hostile error reply quoting the sent secrets back in every encoding, in the
+    body and in headers."""
+
+    def reply(request: httpx.Request) -> httpx.Response:
+        quoted = [
+            form for secret in sent for form in leaks.quoted_back(secret) if '"' not in form
+        ]
+        body = '{"message": "You sent: ' + " | ".join(quoted) + '"}'
+        headers = [("x-amzn-ErrorType", "AccessDeniedException"), ("x-amzn-RequestId", "r1")]
+        headers += [("x-echo", form) for form in quoted if form.isascii()]
+        headers.append(("x-echo-authorization", request.headers["Authorization"]))
+        return httpx.Response(403, content=body.encode(), headers=headers)
+
+    return reply
+
+
+def _shown(error: openai.APIStatusError, log: str) -> str:
+    return "\n".join(
+        [
+            str(error),
+            repr(error),
+            json.dumps(error.body),
+            error.message,
+            repr(error.response.headers.raw),
+            error.response.text,
+            log,
+        ]
+    )
+
+
+async def _fail(client: Any) -> openai.APIStatusError:
+    with pytest.raises(openai.APIStatusError) as caught:
+        await settle(
+            client.chat.completions.create(
+                model=MODEL, messages=[{"role": "user", "content": "hi"}]
+            )
+        )
+    return caught.value
+
+
+@pytest.mark.parametrize("kind", ["sigv4 session", "api key", "short-term key"])
+async def test_no_secret_is_shown_in_any_encoding_a_server_quotes_it_back_in(
+    factory: Factory,
+    bedrock: FakeBedrock,
+    caplog: pytest.LogCaptureFixture,
+    kind: str,
+) -> None:
+    """Failed before: JSON-escaped, percent-encoded and base64 forms, and headers,
+    were shown verbatim."""
+    if kind == "sigv4 session":
+        key_id, secret, token = (
+            leaks.access_key_id(),
+            leaks.secret_access_key(),
+            leaks.session_token(),
+        )
+        kwargs: dict[str, Any] = {
+            "access_key_id": key_id,
+            "secret_access_key": secret,
+            "session_token": token,
+        }
+        sent, hidden = [token], [token, secret]
+    else:
+        key = leaks.api_key() if kind == "api key" else leaks.short_term_key()
+        kwargs, sent, hidden = {"api_key": key}, [key], [key]
+    client = factory(region="us-west-2", transport=bedrock, max_retries=0, **kwargs)
+    bedrock.queue(_echo_everything(sent))
+    with caplog.at_level(logging.DEBUG, logger="openai"), caplog.at_level(
+        logging.DEBUG, logger="httpx"
+    ):
+        error = await _fail(client)
+    assert error.status_code == 403
+    assert "You sent" in error.message  # the body still reaches the user, cleaned
+    assert leaks.leaks(_shown(error, caplog.text), *hidden) == []

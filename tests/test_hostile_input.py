@@ -7,11 +7,14 @@ log reader could decode.
 from __future__ import annotations
 
 import json
+import re
 import logging
 from typing import Any
 
 import httpx
 import openai
+
+import openai_bedrock
 import pytest
 
 import leaks
@@ -92,3 +95,60 @@ async def test_no_secret_is_shown_in_any_encoding_a_server_quotes_it_back_in(
     assert error.status_code == 403
     assert "You sent" in error.message  # the body still reaches the user, cleaned
     assert leaks.leaks(_shown(error, caplog.text), *hidden) == []
+
+
+# --- Point 4: credentials go only to Bedrock or loopback ---------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://attacker.example/openai/v1",
+        "https://bedrock-runtime.us-west-2.amazonaws.com.attacker.example/openai/v1",
+        "https://bedrock-runtime.us-west-2.attacker.example/openai/v1",
+        "https://x.bedrock-runtime.us-west-2.amazonaws.com/openai/v1",
+        "https://bedrock-runtime.us-west-2.vpce.attacker.example/openai/v1",
+        "https://10.0.0.7/openai/v1",
+    ],
+)
+@pytest.mark.parametrize("via", ["argument", "environment"])
+def test_a_host_that_is_not_bedrock_is_refused_before_any_request(
+    factory: Factory, bedrock: FakeBedrock, monkeypatch: pytest.MonkeyPatch, url: str, via: str
+) -> None:
+    """Failed before: the client was built and would sign requests for that host."""
+    kwargs: dict[str, Any] = {"api_key": leaks.api_key(), "region": "us-west-2"}
+    if via == "argument":
+        kwargs["base_url"] = url
+    else:
+        monkeypatch.setenv("AWS_BEDROCK_BASE_URL", url)
+    with pytest.raises(openai_bedrock.ConfigurationError) as caught:
+        factory(transport=bedrock, **kwargs)
+    assert httpx.URL(url).host in str(caught.value)
+    assert "allow_custom_host=True" in str(caught.value)
+    assert bedrock.requests == []
+    client = factory(transport=bedrock, allow_custom_host=True, **kwargs)
+    assert client.base_url.host == httpx.URL(url).host
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://bedrock-runtime.us-west-2.amazonaws.com/openai/v1",
+        "https://bedrock-runtime-fips.us-east-1.amazonaws.com/openai/v1",
+        "https://bedrock-runtime.us-west-2.api.aws/openai/v1",
+        "https://bedrock-mantle.us-west-2.api.aws/v1",
+        "https://bedrock-runtime.cn-north-1.amazonaws.com.cn/openai/v1",
+        "https://bedrock-runtime.us-gov-west-1.amazonaws.com/openai/v1",
+        "https://bedrock-runtime.us-iso-east-1.c2s.ic.gov/openai/v1",
+        "https://vpce-0abc-xyz.bedrock-runtime.us-west-2.vpce.amazonaws.com/openai/v1",
+        "http://127.0.0.1:8080/openai/v1",
+        "http://127.8.9.10:8080/openai/v1",
+        "http://[::1]:8080/openai/v1",
+        "http://localhost:8080/openai/v1",
+    ],
+)
+def test_bedrock_endpoints_and_loopback_need_no_opt_in(factory: Factory, url: str) -> None:
+    named = re.search(r"\.([a-z]{2}(?:-[a-z]+)+-[0-9])\.", url)
+    region = named.group(1) if named else "us-west-2"
+    client = factory(api_key=leaks.api_key(), base_url=url, region=region)
+    assert client.base_url.host == httpx.URL(url).host

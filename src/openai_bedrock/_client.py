@@ -96,6 +96,7 @@ _SETTING_NAMES = (
     "session_token",
     "guardrail",
     "allow_unenforced_guardrail",
+    "allow_custom_host",
 )
 
 
@@ -156,6 +157,7 @@ def create_client(
     session_token: Optional[str] = None,
     guardrail: Optional[Guardrail] = None,
     allow_unenforced_guardrail: bool = False,
+    allow_custom_host: bool = False,
     transport: Optional[httpx.BaseTransport] = None,
     **openai_kwargs: Any,
 ) -> openai.OpenAI:
@@ -170,8 +172,10 @@ def create_client(
             profile's region in the AWS config file.
         endpoint: ``"runtime"`` (default; bedrock-runtime, ``/openai/v1``) or
             ``"mantle"`` (bedrock-mantle, ``/v1``).
-        base_url: Full override (VPC endpoint, proxy, emulator). Else
-            ``AWS_BEDROCK_BASE_URL``.
+        base_url: Full override (VPC endpoint, emulator). Else
+            ``AWS_BEDROCK_BASE_URL``. Its host must be a Bedrock endpoint (any
+            partition, FIPS, dual-stack, VPC endpoint) or loopback; any other host
+            raises ``ConfigurationError`` unless ``allow_custom_host=True``.
         fips: Use the FIPS runtime hostname (else ``AWS_USE_FIPS_ENDPOINT``).
         api_key: A Bedrock API key, sent as ``Authorization: Bearer``.
         token_provider: Called per request for a Bedrock API key (cache inside it).
@@ -181,6 +185,9 @@ def create_client(
         guardrail: A ``Guardrail`` applied to every chat completion and response
             request (a per-call guardrail wins). Refused on mantle, and on requests
             where Bedrock ignores guardrails, unless ``allow_unenforced_guardrail``.
+        allow_custom_host: Allow a ``base_url`` whose host is not Bedrock, such as a
+            corporate gateway that forwards to Bedrock. The client then sends your
+            AWS signature or API key to that host: only for a gateway you trust.
         transport: The inner httpx transport (proxy, TLS, limits); default
             ``httpx.HTTPTransport()`` honouring the proxy environment variables.
         **openai_kwargs: Passed to ``openai.OpenAI`` unchanged (``timeout``,
@@ -230,6 +237,7 @@ def create_async_client(
     session_token: Optional[str] = None,
     guardrail: Optional[Guardrail] = None,
     allow_unenforced_guardrail: bool = False,
+    allow_custom_host: bool = False,
     transport: Optional[httpx.AsyncBaseTransport] = None,
     **openai_kwargs: Any,
 ) -> openai.AsyncOpenAI:

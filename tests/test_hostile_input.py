@@ -152,3 +152,49 @@ def test_bedrock_endpoints_and_loopback_need_no_opt_in(factory: Factory, url: st
     region = named.group(1) if named else "us-west-2"
     client = factory(api_key=leaks.api_key(), base_url=url, region=region)
     assert client.base_url.host == httpx.URL(url).host
+
+
+# --- Point 6: the client-wide guardrail on every path that could reach an invocation --
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/chat/completions",
+        "/chat/completions/",
+        "/Chat/Completions",
+        "/CHAT/COMPLETIONS/",
+        "/chat%2Fcompletions",
+        "/chat%2fcompletions",
+        "/chat//completions",
+        "chat//completions//",
+        "/./chat/./completions",
+        "/x/../chat/completions",
+        "/chat/x/../completions",
+        "/chat%252Fcompletions",
+        "/chat/completions;v=1",
+    ],
+)
+async def test_the_client_wide_guardrail_covers_non_canonical_paths(
+    factory: Factory, bedrock: FakeBedrock, path: str
+) -> None:
+    """Failed before for the trailing slash, case, %2F, // and ./ variants: the
+    request was signed and sent without the guardrail."""
+    from openai_bedrock import Guardrail
+
+    client = factory(
+        region="us-west-2",
+        api_key=leaks.api_key(),
+        transport=bedrock,
+        guardrail=Guardrail("gr1", version=1),
+        max_retries=0,
+    )
+    body = {"model": MODEL, "messages": [{"role": "user", "content": "hi"}]}
+    try:
+        await settle(client.post(path, body=body, cast_to=httpx.Response))
+    except openai.OpenAIError:
+        assert bedrock.requests == []  # refused before it was sent
+        return
+    sent = bedrock.last
+    assert sent.headers["x-amzn-bedrock-guardrailidentifier"] == "gr1"
+    assert sent.headers["x-amzn-bedrock-guardrailversion"] == "1"

@@ -258,6 +258,35 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def canonical_path(raw_path: str) -> str:
+    """``raw_path`` as a lenient server may read it: percent-decoded (repeatedly, for
+    double encoding), ``\\`` as ``/``, empty, ``.`` and ``..`` segments resolved,
+    ``;parameters`` and trailing dots or spaces of a segment dropped, lowercased.
+
+    Used to find the operation a request may reach, so a client-wide guardrail covers
+    ``/chat/completions/``, ``/Chat/Completions``, ``/chat%2Fcompletions`` and the like.
+    """
+    import urllib.parse
+
+    path = raw_path.partition("?")[0]
+    for _ in range(4):  # bounded: each pass must shorten the path to continue
+        decoded = urllib.parse.unquote(path)
+        if decoded == path:
+            break
+        path = decoded
+    segments: list[str] = []
+    for segment in path.replace("\\", "/").split("/"):
+        segment = segment.partition(";")[0]
+        if segment == "..":
+            if segments:
+                segments.pop()
+            continue
+        segment = segment.rstrip(" .")
+        if segment:
+            segments.append(segment)
+    return "/" + "/".join(segments).lower()
+
+
 # Dual-stack DNS suffixes: botocore's partitions.json lists them as dualStackDnsSuffix,
 # which our generated table leaves out; "api.aws" is the aws and aws-us-gov one, and
 # the one bedrock-mantle uses. Other partitions' are read from botocore when needed.

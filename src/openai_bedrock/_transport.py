@@ -30,7 +30,7 @@ from typing import Any, Optional
 import httpx
 
 from . import _error_body, _headers, _hotpath, _redact
-from ._endpoints import ENDPOINTS, INVOCATIONS
+from ._endpoints import ENDPOINTS, INVOCATIONS, canonical_path
 from ._errors import ForeignOriginError
 from ._fork import PerProcess
 from ._responses import (
@@ -174,7 +174,9 @@ def _apply_guardrail(
     from . import guardrails
 
     named = not _GUARDRAIL_KEYS.isdisjoint(_headers.names(headers))
-    path = request.url.path
+    # The operation as a server may read the path (trailing "/", case, "%2F", "//"):
+    # any spelling of an invocation carries the guardrail.
+    path = canonical_path(request.url.raw_path.decode("ascii"))
     operation = next((op for op in INVOCATIONS if path.endswith(op)), None)
     if request.method != "POST" or operation is None:
         return None

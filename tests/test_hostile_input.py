@@ -6,9 +6,13 @@ log reader could decode.
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
+import email.utils
 import json
 import re
 import logging
+import urllib.parse
 from typing import Any
 
 import httpx
@@ -18,7 +22,7 @@ import openai_bedrock
 import pytest
 
 import leaks
-from support import MODEL, Factory, FakeBedrock, settle
+from support import MODEL, Factory, FakeBedrock, chat_completion, settle
 
 
 def _echo_everything(sent: list[str]) -> Any:
@@ -198,3 +202,48 @@ async def test_the_client_wide_guardrail_covers_non_canonical_paths(
     sent = bedrock.last
     assert sent.headers["x-amzn-bedrock-guardrailidentifier"] == "gr1"
     assert sent.headers["x-amzn-bedrock-guardrailversion"] == "1"
+
+
+# --- Point 7: short-term keys minted on the corrected clock ----------------------
+
+
+def _minted_at(authorization: str) -> dt.datetime:
+    token = authorization.partition("Bearer ")[2]
+    url = base64.b64decode(token[len("bedrock-api-key-") :]).decode()
+    query = dict(urllib.parse.parse_qsl(url.partition("?")[2]))
+    return dt.datetime.strptime(query["X-Amz-Date"], "%Y%m%dT%H%M%SZ").replace(
+        tzinfo=dt.timezone.utc
+    )
+
+
+@pytest.mark.parametrize("minutes", [20, -20])
+async def test_short_term_keys_are_minted_on_the_clock_the_client_learned(
+    factory: Factory, bedrock: FakeBedrock, frozen_clock: dt.datetime, minutes: int
+) -> None:
+    """Failed before: the key kept the machine's time, so every call was refused."""
+    server = frozen_clock + dt.timedelta(minutes=minutes)
+
+    def bedrock_checks_the_key(request: httpx.Request) -> httpx.Response:
+        if abs(_minted_at(request.headers["Authorization"]) - server) > dt.timedelta(minutes=5):
+            return httpx.Response(
+                401,
+                json={"error": {"message": "Signature expired", "code": "invalid_api_key"}},
+                headers={"Date": email.utils.format_datetime(server, usegmt=True)},
+            )
+        return httpx.Response(200, json=chat_completion())
+
+    provider = openai_bedrock.short_term_token_provider(
+        region="us-west-2",
+        access_key_id=leaks.access_key_id(),
+        secret_access_key=leaks.secret_access_key(),
+    )
+    client = factory(region="us-west-2", token_provider=provider, transport=bedrock)
+    bedrock.queue(*[bedrock_checks_the_key] * 3)
+    for _ in range(2):
+        completion = await settle(
+            client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "hi"}])
+        )
+        assert completion.choices[0].message.content
+    assert len(bedrock.requests) == 3  # one extra round trip, then none
+    assert _minted_at(bedrock.last.headers["Authorization"]) == server
+    assert provider.token().expires_at > server

@@ -126,7 +126,11 @@ class BearerAuth:
         self._set(request, token)
 
     def corrected_clock(self, response: httpx.Response, content: bytes) -> bool:
-        return False  # a Bedrock key carries no request time to correct
+        """A fixed Bedrock key carries no request time to correct; a key the client
+        mints (``short_term_token_provider``) does: the provider learns the server's
+        clock and mints again, and the transport retries once."""
+        learn = getattr(self.provider, "corrected_clock", None)
+        return bool(learn(response, content)) if callable(learn) else False
 
     async def aauthenticate(self, request: httpx.Request) -> None:
         if self.provider is None:
@@ -175,17 +179,26 @@ _SKEW_MESSAGE = (
 )
 
 
-def server_time(response: httpx.Response, content: bytes) -> Optional[_dt.datetime]:
+# A short-term key refused for its time: "401 invalid_api_key: Signature expired"
+# (BEDROCK_WIRE.md section 10), the server's time only in the Date header.
+_PRESIGNED_SKEW = r"Signature (?:expired|not yet current)"
+
+
+def server_time(
+    response: httpx.Response, content: bytes, *, presigned: bool = False
+) -> Optional[_dt.datetime]:
     """The server's clock, if ``response`` rejected a signature as too old or too new.
 
     Taken from the ``Date`` header, else from the message. Any other 403 (a wrong
-    key or a signature mismatch) gives None.
+    key or a signature mismatch) gives None. ``presigned``: the request carried a
+    short-term key, which Bedrock refuses with a 401 and no time in the message.
     """
-    if response.status_code != 403:
+    if response.status_code != 403 and not (presigned and response.status_code == 401):
         return None
     # re caches the compiled pattern; compiling it at import would cost every import.
-    match = re.search(_SKEW_MESSAGE, content.decode("utf-8", "replace"))
-    if match is None:
+    text = content.decode("utf-8", "replace")
+    match = re.search(_SKEW_MESSAGE, text)
+    if match is None and not (presigned and re.search(_PRESIGNED_SKEW, text)):
         return None
     try:
         date = email.utils.parsedate_to_datetime(response.headers.get("date", ""))
@@ -193,6 +206,8 @@ def server_time(response: httpx.Response, content: bytes) -> Optional[_dt.dateti
         date = None
     if date is not None and date.tzinfo is not None:
         return date
+    if match is None:
+        return None
     return _dt.datetime.strptime(match.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=_dt.timezone.utc)
 
 

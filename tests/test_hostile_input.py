@@ -11,8 +11,12 @@ import datetime as dt
 import email.utils
 import json
 import re
+import shlex
+import sys
+import traceback
 import logging
 import urllib.parse
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -247,3 +251,64 @@ async def test_short_term_keys_are_minted_on_the_clock_the_client_learned(
     assert len(bedrock.requests) == 3  # one extra round trip, then none
     assert _minted_at(bedrock.last.headers["Authorization"]) == server
     assert provider.token().expires_at > server
+
+
+# --- Point 2: a failing credential provider's output, masked ----------------------
+
+
+def _leaky_profile(config: Path, tmp_path: Path) -> list[str]:
+    """A profile whose credential_process prints secrets (in every encoding) to stderr
+    and exits 3; returns the secrets."""
+    secrets = [
+        leaks.access_key_id(),
+        leaks.secret_access_key(),
+        leaks.session_token(),
+        leaks.api_key(),
+        leaks.short_term_key(),
+    ]
+    lines = [form for secret in secrets for form in leaks.quoted_back(secret)]
+    script = tmp_path / "leaky.py"
+    script.write_text(
+        "import sys\n"
+        f"sys.stderr.write({chr(10).join(lines)!r})\n"
+        "sys.exit(3)\n"
+    )
+    config.write_text(
+        "[profile leaky]\nregion = us-west-2\n"
+        f"credential_process = {shlex.quote(sys.executable)} {shlex.quote(str(script))}\n"
+    )
+    return secrets
+
+
+def test_a_failing_credential_process_is_named_and_its_secrets_masked(
+    isolated_aws_env: Path, tmp_path: Path, factory: Factory
+) -> None:
+    """Failed before: the process's stderr was repeated verbatim."""
+    secrets = _leaky_profile(isolated_aws_env / "config", tmp_path)
+    with pytest.raises(openai_bedrock.CredentialsError) as caught:
+        factory(profile="leaky")
+    message = str(caught.value)
+    assert "custom-process" in message
+    assert "'leaky'" in message
+    assert "exit status 3" in message
+    shown = "\n".join(
+        [message, repr(caught.value), "".join(traceback.format_exception(caught.value))]
+    )
+    assert leaks.leaks(shown, *secrets) == []
+
+
+@pytest.mark.parametrize("command", [["doctor", "--no-call"], ["chat", "Hello!"]])
+def test_doctor_and_chat_mask_a_failing_credential_process(
+    isolated_aws_env: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    command: list[str],
+) -> None:
+    """Failed before: doctor and chat printed the process's stderr verbatim."""
+    from openai_bedrock.cli import main
+
+    secrets = _leaky_profile(isolated_aws_env / "config", tmp_path)
+    assert main([*command, "--profile", "leaky"]) != 0
+    captured = capsys.readouterr()
+    assert "exit status 3" in captured.out + captured.err
+    assert leaks.leaks(captured.out + captured.err, *secrets) == []

@@ -14,9 +14,11 @@ import hashlib
 import inspect
 import os
 import re
+import subprocess
+import threading
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Optional, Union, cast
+from typing import Any, NoReturn, Optional, Union, cast
 
 import httpx
 
@@ -66,12 +68,80 @@ def check_secret(value: object, name: str) -> str:
 
 
 def credentials_failed(source: str, profile: Optional[str], exc: Exception) -> CredentialsError:
-    """The error for a credential source that failed, with the usual remedies."""
+    """The error for a credential source that failed, with the usual remedies.
+
+    A provider's own output (a credential_process's stderr) may hold a secret, so it is
+    shown as a short excerpt with every credential-shaped run masked, and when something
+    was masked the original exception is not chained (a traceback would print it).
+    """
+    from ._redact import mask_secret_shapes
+
     login = f"aws sso login --profile {profile}" if profile else "aws sso login"
-    return CredentialsError(
-        f"Loading AWS credentials from {source} failed: {type(exc).__name__}: {exc}. "
-        f"If you use IAM Identity Center (SSO), run `{login}`; otherwise check that source."
+    raw = str(exc)
+    excerpt = mask_secret_shapes(raw)
+    details = [f"profile {profile or 'default'!r}"]
+    provider = getattr(exc, "kwargs", {}).get("provider")
+    if isinstance(provider, str):
+        details.insert(0, f"provider {provider}")
+    status = _process_exit.status if provider == "custom-process" else None
+    if status is not None:
+        details.append(f"exit status {status}")
+    error = CredentialsError(
+        f"Loading AWS credentials from {source} failed ({', '.join(details)}): "
+        f"{type(exc).__name__}: {excerpt}. If you use IAM Identity Center (SSO), run "
+        f"`{login}`; otherwise check that source."
     )
+    # Chained only when nothing had to be masked (see raise_failed).
+    error.__suppress_context__ = "[masked]" in excerpt
+    return error
+
+
+def raise_failed(source: str, profile: Optional[str], exc: Exception) -> NoReturn:
+    """Raise ``credentials_failed``, chaining ``exc`` unless its text held a secret."""
+    failed = credentials_failed(source, profile, exc)
+    if failed.__suppress_context__:
+        raise failed from None
+    raise failed from exc
+
+
+class _ProcessExit(threading.local):
+    """The exit status of the last credential_process this thread ran (botocore's
+    error does not carry it)."""
+
+    status: Optional[int] = None
+
+
+_process_exit = _ProcessExit()
+
+
+class _ExitRecordingPopen(subprocess.Popen):  # type: ignore[type-arg]
+    def communicate(self, *args: Any, **kwargs: Any) -> Any:
+        result = super().communicate(*args, **kwargs)
+        _process_exit.status = self.returncode
+        return result
+
+
+def _record_process_exits(session: Any) -> None:
+    """Give the session's credential_process provider a ``popen`` that keeps the exit
+    status (ProcessProvider takes ``popen`` for this; built as botocore builds it)."""
+    try:
+        from botocore.credentials import ProcessProvider
+
+        resolver = session.get_component("credential_provider")
+        providers = resolver.providers
+        index = next(i for i, p in enumerate(providers) if p.METHOD == "custom-process")
+        if isinstance(getattr(providers[index], "_popen", None), type) and issubclass(
+            providers[index]._popen, _ExitRecordingPopen
+        ):
+            return
+        profile = session.get_config_variable("profile") or "default"
+        providers[index] = ProcessProvider(
+            profile_name=profile,
+            load_config=lambda: session.full_config,
+            popen=_ExitRecordingPopen,
+        )
+    except Exception:  # a botocore of another shape: no exit status, nothing else lost
+        return
 
 
 @dataclass(frozen=True)
@@ -257,7 +327,7 @@ class SigV4Auth:
         try:
             frozen = self.credentials.get_frozen_credentials()
         except Exception as exc:
-            raise credentials_failed(self.source, self.profile, exc) from exc
+            raise_failed(self.source, self.profile, exc)
         last = self._last[0] if self._last else None
         if last is not None and last[0] == frozen:
             return last[1]
@@ -449,7 +519,9 @@ def resolve_auth(
         return SigV4Auth("session argument", service, region, credentials, session_profile)
     if profile is not None:
         source = f"profile {profile!r}"
-        credentials = _load(botocore_session().get_credentials, source, profile)
+        profile_session = botocore_session()
+        _record_process_exits(profile_session)
+        credentials = _load(profile_session.get_credentials, source, profile)
         return SigV4Auth(
             _credential_source(credentials, source), service, region, credentials, profile
         )
@@ -461,6 +533,7 @@ def resolve_auth(
 
     # 4. botocore's default chain.
     chain = botocore_session()
+    _record_process_exits(chain)
     env_profile = environ.get("AWS_PROFILE")
     credentials = _load(chain.get_credentials, "botocore's default credential chain", env_profile)
     return SigV4Auth(
@@ -478,7 +551,7 @@ def _load(get_credentials: Callable[[], Any], source: str, profile: Optional[str
     except ConfigurationError:
         raise
     except Exception as exc:
-        raise credentials_failed(source, profile, exc) from exc
+        raise_failed(source, profile, exc)
     if credentials is None:
         raise CredentialsError(
             f"No AWS credentials or Bedrock API key were found. {_NO_CREDENTIALS_HELP}"

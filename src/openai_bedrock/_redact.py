@@ -112,20 +112,29 @@ def redact_headers(headers: httpx.Headers, secrets: Iterable[Optional[str]]) -> 
     return httpx.Headers([(name, re.sub(pattern, REDACTED, value)) for name, value in headers.raw])
 
 
-# Credential shapes, for text we did not write (AWS documents the key id prefixes and
-# lengths: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html).
-_SECRET_SHAPES = "|".join(
-    (
-        r"\b(?:AKIA|ASIA|AIDA|AROA|AIPA|ANPA|ANVA|APKA|ABIA|ACCA)[A-Z0-9]{12,}",  # key ids
-        r"\bABSK[A-Za-z0-9+/=_-]{8,}",  # Bedrock long-term API key
-        r"bedrock-api-key-[A-Za-z0-9+/=_%.-]+",  # Bedrock short-term API key
-        r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{40}(?![A-Za-z0-9+/])",  # secret access key
-        r"[A-Za-z0-9+/_-]{32,}={0,2}",  # session tokens and other long base64 runs
-    )
-)
+# Credential shapes, for text we did not write (AWS documents the key id prefixes:
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html). Key ids,
+# secret keys, session tokens and API keys are all runs of base64-like characters, which
+# a tool may have JSON-escaped or percent-encoded: a run counts those escapes too.
+_KEY_ID = r"\b(?:AKIA|ASIA|AIDA|AROA|AIPA|ANPA|ANVA|APKA|ABIA|ACCA)[A-Z0-9]{12,}"
+_RUN = r"(?:[A-Za-z0-9+/=_-]|\\/|\\u[0-9A-Fa-f]{4}|%[0-9A-Fa-f]{2}){20,}"
+
+
+def _masked_run(match: re.Match[str]) -> str:
+    run = match.group(0)
+    # Long runs always; shorter ones (a base64'd key id) only when they mix letters of
+    # both cases with digits, as encoded secrets do and words like
+    # "UnrecognizedClientException" do not.
+    upper = sum(c.isupper() for c in run)
+    lower = sum(c.islower() for c in run)
+    looks_random = any(c.isdigit() for c in run) or (upper * 4 >= len(run) and lower >= 2)
+    return "[masked]" if len(run) >= 32 or looks_random else run
 
 
 def mask_secret_shapes(text: str, limit: int = 500) -> str:
-    """``text`` cut to ``limit`` characters, every credential-shaped run masked."""
-    text = re.sub(_SECRET_SHAPES, "[masked]", text.strip())
+    """``text`` cut to ``limit`` characters, every credential-shaped run masked: AWS key
+    ids, secret keys, session tokens, Bedrock API keys (``ABSK...``,
+    ``bedrock-api-key-...``) and any long base64 run, raw or escaped."""
+    text = re.sub(_KEY_ID, "[masked]", text.strip())
+    text = re.sub(_RUN, _masked_run, text)
     return text if len(text) <= limit else text[:limit] + " [...]"

@@ -10,22 +10,24 @@ import base64
 import datetime as dt
 import email.utils
 import json
+import logging
+import multiprocessing
+import os
 import re
 import shlex
 import sys
+import threading
 import traceback
-import logging
 import urllib.parse
 from pathlib import Path
 from typing import Any
 
 import httpx
 import openai
-
-import openai_bedrock
 import pytest
 
 import leaks
+import openai_bedrock
 from support import MODEL, Factory, FakeBedrock, chat_completion, settle
 
 
@@ -34,9 +36,7 @@ def _echo_everything(sent: list[str]) -> Any:
     body and in headers."""
 
     def reply(request: httpx.Request) -> httpx.Response:
-        quoted = [
-            form for secret in sent for form in leaks.quoted_back(secret) if '"' not in form
-        ]
+        quoted = [form for secret in sent for form in leaks.quoted_back(secret) if '"' not in form]
         body = '{"message": "You sent: ' + " | ".join(quoted) + '"}'
         headers = [("x-amzn-ErrorType", "AccessDeniedException"), ("x-amzn-RequestId", "r1")]
         headers += [("x-echo", form) for form in quoted if form.isascii()]
@@ -96,8 +96,9 @@ async def test_no_secret_is_shown_in_any_encoding_a_server_quotes_it_back_in(
         kwargs, sent, hidden = {"api_key": key}, [key], [key]
     client = factory(region="us-west-2", transport=bedrock, max_retries=0, **kwargs)
     bedrock.queue(_echo_everything(sent))
-    with caplog.at_level(logging.DEBUG, logger="openai"), caplog.at_level(
-        logging.DEBUG, logger="httpx"
+    with (
+        caplog.at_level(logging.DEBUG, logger="openai"),
+        caplog.at_level(logging.DEBUG, logger="httpx"),
     ):
         error = await _fail(client)
     assert error.status_code == 403
@@ -245,7 +246,9 @@ async def test_short_term_keys_are_minted_on_the_clock_the_client_learned(
     bedrock.queue(*[bedrock_checks_the_key] * 3)
     for _ in range(2):
         completion = await settle(
-            client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "hi"}])
+            client.chat.completions.create(
+                model=MODEL, messages=[{"role": "user", "content": "hi"}]
+            )
         )
         assert completion.choices[0].message.content
     assert len(bedrock.requests) == 3  # one extra round trip, then none
@@ -268,11 +271,7 @@ def _leaky_profile(config: Path, tmp_path: Path) -> list[str]:
     ]
     lines = [form for secret in secrets for form in leaks.quoted_back(secret)]
     script = tmp_path / "leaky.py"
-    script.write_text(
-        "import sys\n"
-        f"sys.stderr.write({chr(10).join(lines)!r})\n"
-        "sys.exit(3)\n"
-    )
+    script.write_text(f"import sys\nsys.stderr.write({chr(10).join(lines)!r})\nsys.exit(3)\n")
     config.write_text(
         "[profile leaky]\nregion = us-west-2\n"
         f"credential_process = {shlex.quote(sys.executable)} {shlex.quote(str(script))}\n"
@@ -312,3 +311,86 @@ def test_doctor_and_chat_mask_a_failing_credential_process(
     captured = capsys.readouterr()
     assert "exit status 3" in captured.out + captured.err
     assert leaks.leaks(captured.out + captured.err, *secrets) == []
+
+
+# --- Point 3: fork while another thread refreshes the credentials -----------------
+
+
+class _SessionOf:
+    def __init__(self, credentials: Any) -> None:
+        self._credentials = credentials
+        self.region_name = "us-west-2"
+
+    def get_credentials(self) -> Any:
+        return self._credentials
+
+
+def _child_call(client: Any, report: Any) -> None:
+    """In the forked child: one call, reporting what happened."""
+    try:
+        client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "hi"}])
+        report.send(("answered", None))
+    except openai_bedrock.ForkedClientError as exc:
+        auth = client._client._transport.settings.auth
+        report.send(("ForkedClientError", auth.frozen_credentials().access_key, str(exc)))
+    except BaseException as exc:  # reported, so the parent's assertion shows it
+        report.send((type(exc).__name__, str(exc)))
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="POSIX only")
+def test_a_fork_during_a_credential_refresh_does_not_hang_the_child(bedrock: FakeBedrock) -> None:
+    """Failed before: the child waited forever for the refresh lock that a parent
+    thread held at the fork."""
+    from botocore.credentials import RefreshableCredentials
+
+    parent = os.getpid()
+    entered, release = threading.Event(), threading.Event()
+    fresh_key = leaks.access_key_id()
+
+    def refresh() -> dict[str, str]:
+        if os.getpid() == parent:
+            entered.set()
+            release.wait(60)  # the parent's refresh is slow (STS, SSO) when the fork comes
+        return {
+            "access_key": fresh_key,
+            "secret_key": leaks.secret_access_key(),
+            "token": leaks.session_token(),
+            "expiry_time": (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1)).isoformat(),
+        }
+
+    expired = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=1)).isoformat()
+    credentials = RefreshableCredentials.create_from_metadata(
+        {
+            "access_key": leaks.access_key_id(),
+            "secret_key": leaks.secret_access_key(),
+            "token": leaks.session_token(),
+            "expiry_time": expired,
+        },
+        refresh_using=refresh,
+        method="test",
+    )
+    client = openai_bedrock.create_client(
+        session=_SessionOf(credentials), transport=bedrock, max_retries=0, timeout=10
+    )
+    refreshing = threading.Thread(target=credentials.get_frozen_credentials, daemon=True)
+    refreshing.start()
+    assert entered.wait(10)
+    context = multiprocessing.get_context("fork")
+    theirs, ours = context.Pipe(duplex=False)
+    child = context.Process(target=_child_call, args=(client, ours))
+    try:
+        child.start()
+        child.join(30)
+        hung = child.is_alive()
+        if hung:
+            child.kill()
+            child.join(5)
+    finally:
+        release.set()
+        refreshing.join(10)
+    assert not hung, "the child hung on the refresh lock"
+    assert theirs.poll(5)
+    outcome = theirs.recv()
+    assert outcome[0] in ("answered", "ForkedClientError"), outcome
+    if outcome[0] == "ForkedClientError":
+        assert outcome[1] == fresh_key  # the child refreshed for itself

@@ -322,6 +322,12 @@ class SigV4Auth:
         default_factory=list, init=False, repr=False, compare=False
     )
 
+    def __post_init__(self) -> None:
+        # A fork while another thread refreshes must not leave the child waiting.
+        from ._fork import renew_lock_after_fork
+
+        renew_lock_after_fork(self.credentials, "_refresh_lock")
+
     def frozen_credentials(self) -> _sigv4.FrozenCredentials:
         """One consistent snapshot, refreshing first if botocore says it is due."""
         try:

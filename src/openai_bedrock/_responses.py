@@ -15,7 +15,6 @@ Success bodies, streamed or not, are never read here.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 from typing import Any, Optional
 

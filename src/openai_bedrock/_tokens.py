@@ -34,6 +34,7 @@ from . import _sigv4
 from ._auth import BEARER_ENV, SigV4Auth, fingerprint, resolve_auth, server_time
 from ._endpoints import validate_region
 from ._errors import ConfigurationError
+from ._fork import renew_lock_after_fork
 
 if TYPE_CHECKING:
     import httpx
@@ -219,6 +220,7 @@ class ShortTermTokenProvider:
         self._lifetime = lifetime
         self._renew_before = _dt.timedelta(seconds=renew_before)
         self._lock = threading.Lock()
+        renew_lock_after_fork(self, "_lock")
         self._cached: Optional[tuple[_sigv4.FrozenCredentials, ShortTermToken]] = None
 
     @property

@@ -17,6 +17,7 @@ import re
 import shlex
 import sys
 import threading
+import tracemalloc
 import traceback
 import urllib.parse
 from pathlib import Path
@@ -394,3 +395,48 @@ def test_a_fork_during_a_credential_refresh_does_not_hang_the_child(bedrock: Fak
     assert outcome[0] in ("answered", "ForkedClientError"), outcome
     if outcome[0] == "ForkedClientError":
         assert outcome[1] == fresh_key  # the child refreshed for itself
+
+
+# --- Point 5: a huge error body is read only up to a bound ------------------------
+
+_HUGE = 300 * 1024 * 1024
+_CHUNK = 256 * 1024
+
+
+class _LazyBody(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A 300 MB body made chunk by chunk, counting what was read of it."""
+
+    def __init__(self) -> None:
+        self.sent = 0
+        self._chunk = b"x" * _CHUNK
+
+    def __iter__(self) -> Any:
+        while self.sent < _HUGE:
+            self.sent += _CHUNK
+            yield self._chunk
+
+    async def __aiter__(self) -> Any:
+        for chunk in self:
+            yield chunk
+
+
+async def test_a_huge_error_body_is_cut_to_a_bounded_prefix(factory: Factory) -> None:
+    """Failed before: the whole body was read and copied into the exception (peaking
+    at several times its size)."""
+    body = _LazyBody()
+    transport = httpx.MockTransport(lambda request: httpx.Response(500, stream=body))
+    client = factory(
+        region="us-west-2", api_key=leaks.api_key(), transport=transport, max_retries=0
+    )
+    tracemalloc.start()
+    try:
+        baseline = tracemalloc.get_traced_memory()[0]
+        error = await _fail(client)
+        peak = tracemalloc.get_traced_memory()[1] - baseline
+    finally:
+        tracemalloc.stop()
+    assert error.status_code == 500
+    assert peak < 100 * 1024 * 1024
+    assert body.sent < 4 * 1024 * 1024  # the rest was never read
+    assert len(error.response.content) < 2 * 1024 * 1024
+    assert "only its first 1 MiB were kept" in error.message

@@ -17,8 +17,8 @@ import re
 import shlex
 import sys
 import threading
-import tracemalloc
 import traceback
+import tracemalloc
 import urllib.parse
 from pathlib import Path
 from typing import Any

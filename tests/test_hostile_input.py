@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import email.utils
+import http.server
 import json
 import logging
 import multiprocessing
@@ -440,3 +441,46 @@ async def test_a_huge_error_body_is_cut_to_a_bounded_prefix(factory: Factory) ->
     assert body.sent < 4 * 1024 * 1024  # the rest was never read
     assert len(error.response.content) < 2 * 1024 * 1024
     assert "only its first 1 MiB were kept" in error.message
+
+
+class _EchoingServer(http.server.BaseHTTPRequestHandler):
+    """A hostile server on loopback: every request gets a 403 quoting its credentials."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        request = httpx.Request("POST", "http://x/", headers=dict(self.headers.items()))
+        token = request.headers["Authorization"].partition("Bearer ")[2]
+        reply = _echo_everything([token])(request)
+        self.send_response(reply.status_code)
+        for name, value in reply.headers.multi_items():
+            if name.lower() not in ("content-length",):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(reply.content)))
+        self.end_headers()
+        self.wfile.write(reply.content)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_the_cli_shows_no_secret_a_server_quotes_back(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The CLI prints the error it got: cleaned like every other view of it."""
+    from openai_bedrock.cli import main
+
+    key = leaks.api_key()
+    monkeypatch.setenv("AWS_BEARER_TOKEN_BEDROCK", key)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _EchoingServer)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/openai/v1"
+        code = main(["chat", "--region", "us-west-2", "--base-url", url, "Hello!"])
+    finally:
+        server.shutdown()
+        server.server_close()
+    captured = capsys.readouterr()
+    assert code != 0
+    assert "Bedrock answered 403 AccessDeniedException: You sent: REDACTED" in captured.err
+    assert leaks.leaks(captured.out + captured.err, key) == []

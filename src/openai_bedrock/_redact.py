@@ -5,20 +5,20 @@ Two tools, both used only on failures (never on a successful response):
 - ``redact(content, secrets)`` removes known secrets (the API key, session token,
   signature the transport just sent) in every encoding a server might quote them back
   in, or a log reader could decode: raw, JSON-escaped (``\\/``, ``\\u002f``, any
-  ``\\uXXXX``), percent-encoded (either hex case, once or twice), and base64 (standard
-  or URL-safe, padded or not, at any of the 3 alignments inside a longer blob).
+  ``\\uXXXX``), percent-encoded (either hex case, up to three layers), and base64
+  (standard or URL-safe, padded or not, at any of the 3 alignments in a longer blob).
 - ``mask_secret_shapes(text)`` masks anything that looks like a credential in text we
   did not produce (a credential_process's stderr): AWS key ids, 40-character secret
   keys, session tokens, Bedrock API keys, long base64 runs.
 
-Hand-written because no library we depend on redacts by value across encodings; the
-patterns are compiled per call (errors are rare) and ``re`` caches them.
+Hand-written because no library we depend on redacts by value across encodings.
 """
 
 from __future__ import annotations
 
 import base64
 import re
+import urllib.parse
 from collections.abc import Iterable
 from typing import Optional
 
@@ -28,21 +28,6 @@ REDACTED = b"REDACTED"
 
 # Shorter "secrets" (an empty signature, a stray word) would redact ordinary text.
 _MIN_SECRET = 8
-
-
-def _char_pattern(byte: int) -> bytes:
-    """Every way one byte of a secret may be written: itself, ``\\uXXXX`` (JSON, with
-    the backslash itself escaped up to twice), ``%XX`` or ``%25XX`` (either hex case,
-    the ``%`` JSON-escaped too), and ``\\/`` for ``/``."""
-    hexed = b"%02x" % byte
-    alternatives = [
-        rb"\\{1,4}u00" + hexed,
-        rb"(?:%|\\{1,4}u0025)(?:25)?" + hexed,
-    ]
-    if byte == 0x2F:
-        alternatives.append(rb"\\{1,4}/")
-    case_free = b"(?i:" + b"|".join(alternatives) + b")"
-    return b"(?:" + re.escape(bytes([byte])) + b"|" + case_free + b")"
 
 
 def _base64_runs(secret: bytes) -> list[bytes]:
@@ -61,34 +46,66 @@ def _base64_runs(secret: bytes) -> list[bytes]:
     return runs
 
 
-def _pattern(secrets: Iterable[Optional[str]]) -> Optional[bytes]:
+def _forms(secrets: Iterable[Optional[str]]) -> list[bytes]:
+    """Each secret and its base64 runs, longest first."""
     forms: set[bytes] = set()
     for secret in secrets:
-        if not secret or len(secret) < _MIN_SECRET:
-            continue
-        raw = secret.encode("utf-8")
-        forms.add(raw)
-        forms.update(_base64_runs(raw))
-    if not forms:
-        return None
-    # Longest first, so a secret is not half-replaced by a run inside it.
-    return b"|".join(
-        b"".join(_char_pattern(byte) for byte in form)
-        for form in sorted(forms, key=len, reverse=True)
-    )
+        if secret and len(secret) >= _MIN_SECRET:
+            raw = secret.encode("utf-8")
+            forms.add(raw)
+            forms.update(_base64_runs(raw))
+    return sorted(forms, key=len, reverse=True)
 
 
+# JSON escapes (the backslash itself escaped, for JSON quoted in JSON) and
+# percent-encoding, undone to find a secret however it was written.
+_JSON_ESCAPE = rb"\\{1,8}(?:u([0-9A-Fa-f]{4})|(/))"
+# A run of text that may hold one encoded secret: no whitespace, quotes or brackets,
+# which none of the encodings above produces.
+_RUN = rb"[^\s\"'<>(){}\[\],;|]{8,}"
 # The canonical request quoted in a SignatureDoesNotMatch message lists every signed
 # header with its value (seen in public reports, e.g. continuedev/continue#9297).
 _ECHOED_TOKEN = rb"(x-amz-security-token\s*[:=]\s*)[^\s'\"\\&]+"
 
 
+def _unescaped(match: re.Match[bytes]) -> bytes:
+    if match.group(2) is not None:
+        return b"/"
+    code = int(match.group(1), 16)
+    return bytes([code]) if code < 0x80 else match.group(0)
+
+
+def _decoded(text: bytes) -> bytes:
+    """``text`` with JSON escapes and up to 3 layers of percent-encoding undone."""
+    for _ in range(3):
+        before = text
+        if b"\\" in text:
+            text = re.sub(_JSON_ESCAPE, _unescaped, text)
+        if b"%" in text:
+            text = urllib.parse.unquote_to_bytes(text)
+        if text == before:
+            break
+    return text
+
+
 def redact(content: bytes, secrets: Iterable[Optional[str]]) -> bytes:
     """``content`` with each of ``secrets``, in any encoding above, and any quoted
-    session token replaced by ``REDACTED``."""
-    pattern = _pattern(secrets)
-    if pattern is not None:
-        content = re.sub(pattern, REDACTED, content)
+    session token replaced by ``REDACTED``.
+
+    Raw secrets are replaced in place; a run of text whose decoding holds a secret (or
+    its base64) is replaced whole. Runs are examined only when the decoded content
+    holds a secret at all, so a body without one costs a few substring searches.
+    """
+    forms = _forms(secrets)
+    for form in forms:
+        content = content.replace(form, REDACTED)
+    if forms and any(form in _decoded(content) for form in forms):
+
+        def clean(match: re.Match[bytes]) -> bytes:
+            run = _decoded(match.group(0))
+            return REDACTED if any(form in run for form in forms) else match.group(0)
+
+        content = re.sub(_RUN, clean, content)
     return re.sub(_ECHOED_TOKEN, rb"\1" + REDACTED, content, flags=re.IGNORECASE)
 
 
@@ -106,18 +123,12 @@ def sent_secrets(wire: httpx.Request) -> tuple[Optional[str], ...]:
 
 def redact_headers(headers: httpx.Headers, secrets: Iterable[Optional[str]]) -> httpx.Headers:
     """A copy of ``headers`` whose values hold none of ``secrets``."""
-    pattern = _pattern(secrets)
-    if pattern is None:
-        return httpx.Headers(headers)
-    return httpx.Headers([(name, re.sub(pattern, REDACTED, value)) for name, value in headers.raw])
+    kept = list(secrets)
+    return httpx.Headers([(name, redact(value, kept)) for name, value in headers.raw])
 
 
-# Credential shapes, for text we did not write (AWS documents the key id prefixes:
-# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html). Key ids,
-# secret keys, session tokens and API keys are all runs of base64-like characters, which
-# a tool may have JSON-escaped or percent-encoded: a run counts those escapes too.
 _KEY_ID = r"\b(?:AKIA|ASIA|AIDA|AROA|AIPA|ANPA|ANVA|APKA|ABIA|ACCA)[A-Z0-9]{12,}"
-_RUN = r"(?:[A-Za-z0-9+/=_-]|\\/|\\u[0-9A-Fa-f]{4}|%[0-9A-Fa-f]{2}){20,}"
+_SHAPE_RUN = r"(?:[A-Za-z0-9+/=_-]|\\/|\\u[0-9A-Fa-f]{4}|%[0-9A-Fa-f]{2}){20,}"
 
 
 def _masked_run(match: re.Match[str]) -> str:
@@ -136,5 +147,5 @@ def mask_secret_shapes(text: str, limit: int = 500) -> str:
     ids, secret keys, session tokens, Bedrock API keys (``ABSK...``,
     ``bedrock-api-key-...``) and any long base64 run, raw or escaped."""
     text = re.sub(_KEY_ID, "[masked]", text.strip())
-    text = re.sub(_RUN, _masked_run, text)
+    text = re.sub(_SHAPE_RUN, _masked_run, text)
     return text if len(text) <= limit else text[:limit] + " [...]"

@@ -22,7 +22,7 @@ import traceback
 import tracemalloc
 import urllib.parse
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 import httpx
 import openai
@@ -332,11 +332,15 @@ def _child_call(client: Any, report: Any) -> None:
     try:
         client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "hi"}])
         report.send(("answered", None))
-    except openai_bedrock.ForkedClientError as exc:
-        auth = client._client._transport.settings.auth
-        report.send(("ForkedClientError", auth.frozen_credentials().access_key, str(exc)))
     except BaseException as exc:  # reported, so the parent's assertion shows it
-        report.send((type(exc).__name__, str(exc)))
+        seen: Optional[BaseException] = exc
+        while seen is not None and not isinstance(seen, openai_bedrock.ForkedClientError):
+            seen = seen.__cause__  # openai 1.x wraps it in APIConnectionError
+        if seen is None:
+            report.send((type(exc).__name__, str(exc)))
+            return
+        auth = client._client._transport.settings.auth
+        report.send(("ForkedClientError", auth.frozen_credentials().access_key, str(seen)))
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="POSIX only")

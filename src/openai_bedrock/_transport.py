@@ -29,7 +29,7 @@ from typing import Any, Optional
 
 import httpx
 
-from . import _error_body, _headers, _hotpath, _redact
+from . import _headers, _hotpath
 from ._endpoints import ENDPOINTS, INVOCATIONS, canonical_path
 from ._errors import ForeignOriginError
 from ._fork import PerProcess
@@ -225,6 +225,8 @@ def _normalized_error(
     truncated: bool = False,
 ) -> httpx.Response:
     """The error response, secrets redacted and the body OpenAI-style, once read."""
+    from . import _error_body, _redact  # only errors need them: not loaded at import
+
     secrets = _redact.sent_secrets(wire)
     safe = _redact.redact(content, secrets)
     error_type = error_type_of(safe, response.headers.get(AWS_ERROR_TYPE))
@@ -282,7 +284,9 @@ class BedrockTransport(httpx.BaseTransport):
             response = self._inner.get().handle_request(wire)
             if passes(response):
                 return response
-            content, truncated = _error_body.read(response)
+            from ._error_body import read  # errors only: not loaded at import
+
+            content, truncated = read(response)
             if attempt or not auth.corrected_clock(response, content):
                 break
         return _normalized_error(self.settings, request, wire, response, content, truncated)
@@ -325,7 +329,9 @@ class AsyncBedrockTransport(httpx.AsyncBaseTransport):
             response = await self._inner.get().handle_async_request(wire)
             if passes(response):
                 return response
-            content, truncated = await _error_body.aread(response)
+            from ._error_body import aread  # errors only: not loaded at import
+
+            content, truncated = await aread(response)
             if attempt or not auth.corrected_clock(response, content):
                 break
         return _normalized_error(self.settings, request, wire, response, content, truncated)

@@ -488,3 +488,18 @@ def test_the_cli_shows_no_secret_a_server_quotes_back(
     assert code != 0
     assert "Bedrock answered 403 AccessDeniedException: You sent: REDACTED" in captured.err
     assert leaks.leaks(captured.out + captured.err, key) == []
+
+
+def test_the_cli_refuses_a_custom_host_unless_allowed(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from openai_bedrock.cli import main
+
+    monkeypatch.setenv("AWS_BEARER_TOKEN_BEDROCK", leaks.api_key())
+    argv = ["doctor", "--no-call", "--region", "us-west-2"]
+    argv += ["--base-url", "https://llm-gateway.corp.example/openai/v1"]
+    assert main(argv) != 0
+    out = capsys.readouterr()
+    assert "llm-gateway.corp.example" in out.out + out.err
+    assert "--allow-custom-host" in out.out + out.err
+    assert main([*argv, "--allow-custom-host"]) == 0

@@ -83,7 +83,9 @@ def credentials_failed(source: str, profile: Optional[str], exc: Exception) -> C
     provider = getattr(exc, "kwargs", {}).get("provider")
     if isinstance(provider, str):
         details.insert(0, f"provider {provider}")
-    status = _process_exit.status if provider == "custom-process" else None
+    status, _process_exit.status = _process_exit.status, None  # read once
+    if provider != "custom-process":
+        status = None
     if status is not None:
         details.append(f"exit status {status}")
     error = CredentialsError(
@@ -117,7 +119,8 @@ _process_exit = _ProcessExit()
 class _ExitRecordingPopen(subprocess.Popen):  # type: ignore[type-arg]
     def communicate(self, *args: Any, **kwargs: Any) -> Any:
         result = super().communicate(*args, **kwargs)
-        _process_exit.status = self.returncode
+        # Only a failure's status is kept, so a later failure elsewhere cannot show it.
+        _process_exit.status = self.returncode or None
         return result
 
 

@@ -169,3 +169,13 @@ def test_the_timeout_is_the_http_clients_default() -> None:
     assert http_client.timeout == httpx.Timeout(12.5)
     assert default.timeout.read == 3600.0
     assert default.follow_redirects is False
+
+
+def test_the_endpoints_base_url_is_on_the_client_and_the_transport() -> None:
+    settings = {"region": "eu-west-1", "api_key": "ABSK" + "a" * 40}
+
+    http_client = openai_bedrock.create_http_client(**settings)
+    transport = openai_bedrock.create_transport(**settings, endpoint="mantle")
+
+    assert str(http_client.base_url) == "https://bedrock-runtime.eu-west-1.amazonaws.com/openai/v1/"
+    assert transport.base_url == "https://bedrock-mantle.eu-west-1.api.aws/v1"

@@ -161,10 +161,16 @@ def _http_client(
     """The HTTP client of every factory, on a Bedrock transport (the one place that
     names the HTTP library's client classes).
 
-    Redirects are not followed: a signed request goes to Bedrock's origin only.
+    Redirects are not followed: a signed request goes to Bedrock's origin only. The
+    client's ``base_url`` is the endpoint's, for libraries that ask for one.
     """
     cls = httpx.AsyncClient if is_async else httpx.Client
-    return cls(transport=transport, timeout=timeout, follow_redirects=False)
+    return cls(
+        transport=transport,
+        timeout=timeout,
+        follow_redirects=False,
+        base_url=transport.settings.base_url,
+    )
 
 
 def _timeouts(value: Any) -> tuple[Any, Any]:
@@ -326,8 +332,9 @@ def create_http_client(
     For libraries that build their own ``openai.OpenAI`` and accept an
     ``http_client``: each request it sends is authenticated, given the client-wide
     ``guardrail`` and refused if it is for another origin, exactly as through
-    ``create_client``. Point the library at ``base_url`` of the same endpoint (the
-    library's API key is a placeholder: the transport never sends it).
+    ``create_client``. Point the library at the client's ``base_url`` (Bedrock's
+    OpenAI-compatible base URL for these settings); the library's API key is a
+    placeholder that is never sent.
 
     Takes the settings of ``create_client`` (not its openai keyword arguments), plus
     ``transport`` (the inner ``httpx.BaseTransport``) and ``timeout`` (the client's
@@ -336,7 +343,7 @@ def create_http_client(
     Example::
 
         http_client = openai_bedrock.create_http_client(region="us-west-2")
-        library.Model(base_url=..., api_key="unused", http_client=http_client)
+        library.Model(base_url=str(http_client.base_url), api_key="unused", http_client=http_client)
     """
     _check_transport(transport, httpx.BaseTransport, "create_http_client")
     bedrock = _bedrock_transport(_settings(locals()), transport=transport)

@@ -9,8 +9,8 @@ delegates to them; signing, guardrail and origin rules are theirs, unchanged.
 
 Example::
 
-    transport = DualBedrockTransport(settings, sync=lambda: httpx.HTTPTransport(), ...)
-    httpx.Client(transport=transport); httpx.AsyncClient(transport=transport)
+    transport = DualBedrockTransport(settings, sync_half=..., async_half=...)
+    httpx.Client(transport=transport), httpx.AsyncClient(transport=transport)
 """
 
 from __future__ import annotations
@@ -49,6 +49,11 @@ class DualBedrockTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self._async: Optional[AsyncBedrockTransport] = None
         # Two threads' first requests must build one pool, not one each (one would leak).
         self._lock = threading.Lock()
+
+    @property
+    def base_url(self) -> str:
+        """Bedrock's OpenAI-compatible base URL for these settings."""
+        return str(self.settings.base_url)
 
     @property
     def sync(self) -> BedrockTransport:

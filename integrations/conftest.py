@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import ast
 import inspect
-import json
 import ipaddress
+import json
 import os
 import socket
 from collections.abc import AsyncIterator, Callable, Iterator

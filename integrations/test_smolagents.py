@@ -60,9 +60,7 @@ def weather_then_final_answer(body: dict[str, Any]) -> Any:
     return tool_call("get_weather", {"city": "Lisbon"})
 
 
-def test_a_tool_calling_agent_round_trip(
-    emulator: BedrockEmulator, client: openai.OpenAI
-) -> None:
+def test_a_tool_calling_agent_round_trip(emulator: BedrockEmulator, client: openai.OpenAI) -> None:
     emulator.reply = weather_then_final_answer
     agent = ToolCallingAgent(tools=[get_weather], model=model_on(client), max_steps=3)
 

@@ -7,7 +7,9 @@ through ``create_client``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -179,3 +181,24 @@ def test_the_endpoints_base_url_is_on_the_client_and_the_transport() -> None:
 
     assert str(http_client.base_url) == "https://bedrock-runtime.eu-west-1.amazonaws.com/openai/v1/"
     assert transport.base_url == "https://bedrock-mantle.eu-west-1.api.aws/v1"
+
+
+def test_the_readme_example_runs(emu: BedrockEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = Path(__file__).resolve().parent.parent / "README.md"
+    match = re.search(
+        r"<!-- README example: http client -->\n```python\n(.*?)```",
+        readme.read_text(encoding="utf-8"),
+        re.S,
+    )
+    assert match is not None, "the README example is missing"
+    monkeypatch.setenv("AWS_BEDROCK_BASE_URL", emu.base_url)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", emu.access_key_id)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", emu.secret_access_key)
+    if emu.session_token:
+        monkeypatch.setenv("AWS_SESSION_TOKEN", emu.session_token)
+    namespace: dict[str, Any] = {}
+
+    exec(match.group(1), namespace)
+
+    assert namespace["completion"].choices[0].message.content == "Hello!"
+    assert [(r.auth, r.verdict) for r in emu.requests] == [("sigv4", "ok")]

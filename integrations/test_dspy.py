@@ -20,6 +20,9 @@ import openai_bedrock
 from conftest import MODEL, assert_signed_and_guarded, bedrock_settings, docs_recipe, run_recipe
 from openai_bedrock.testing import BedrockEmulator
 
+# No answers from an earlier run's cache (the recipe keeps DSPy's default, cache=True).
+dspy.configure_cache(enable_disk_cache=False, enable_memory_cache=False)
+
 
 @pytest.fixture
 def lm(emulator: BedrockEmulator, monkeypatch: pytest.MonkeyPatch) -> dspy.LM:

@@ -15,7 +15,14 @@ from ._version import __version__
 
 if TYPE_CHECKING:
     from ._batchwire import batch_headers
-    from ._client import DEFAULT_TIMEOUT, create_async_client, create_client
+    from ._client import (
+        DEFAULT_TIMEOUT,
+        create_async_client,
+        create_async_http_client,
+        create_client,
+        create_http_client,
+        create_transport,
+    )
     from ._endpoints import Endpoint
     from ._errors import (
         BatchEndpointError,
@@ -71,7 +78,10 @@ __all__ = [
     "__version__",
     "batch_headers",
     "create_async_client",
+    "create_async_http_client",
     "create_client",
+    "create_http_client",
+    "create_transport",
     "guardrail_outcome",
     "mint_short_term_token",
     "short_term_token_provider",
@@ -86,6 +96,9 @@ _HOMES = {
     "DEFAULT_TIMEOUT": "._client",
     "create_async_client": "._client",
     "create_client": "._client",
+    "create_async_http_client": "._client",
+    "create_http_client": "._client",
+    "create_transport": "._client",
     "Endpoint": "._endpoints",
     "BatchEndpointError": "._errors",
     "BatchHeadersMissingError": "._errors",

@@ -332,6 +332,7 @@ def create_http_client(
     session_token: Optional[str] = None,
     guardrail: Optional[Guardrail] = None,
     allow_unenforced_guardrail: bool = False,
+    allow_custom_host: bool = False,
     transport: Optional[httpx.BaseTransport] = None,
     timeout: Any = DEFAULT_TIMEOUT,
 ) -> httpx.Client:
@@ -374,6 +375,7 @@ def create_async_http_client(
     session_token: Optional[str] = None,
     guardrail: Optional[Guardrail] = None,
     allow_unenforced_guardrail: bool = False,
+    allow_custom_host: bool = False,
     transport: Optional[httpx.AsyncBaseTransport] = None,
     timeout: Any = DEFAULT_TIMEOUT,
 ) -> httpx.AsyncClient:
@@ -403,6 +405,7 @@ def create_transport(
     session_token: Optional[str] = None,
     guardrail: Optional[Guardrail] = None,
     allow_unenforced_guardrail: bool = False,
+    allow_custom_host: bool = False,
     transport: Optional[httpx.BaseTransport] = None,
     async_transport: Optional[httpx.AsyncBaseTransport] = None,
 ) -> DualBedrockTransport:

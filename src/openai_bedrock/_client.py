@@ -141,6 +141,27 @@ def _ignore_openai_account_env(openai_kwargs: dict[str, Any]) -> None:
     openai_kwargs["default_headers"] = headers
 
 
+def async_http_client(
+    settings: Settings,
+    *,
+    transport: Optional[httpx.AsyncBaseTransport] = None,
+    timeout: Any = None,
+) -> httpx.AsyncClient:
+    """An ``httpx.AsyncClient`` that authenticates (and guards) every request for
+    ``settings``; shared by ``create_async_client`` and the local proxy."""
+
+    def rebuild() -> httpx.AsyncHTTPTransport:  # for a child after os.fork()
+        return _default_transport(settings.base_url, httpx.AsyncHTTPTransport)
+
+    return httpx.AsyncClient(
+        transport=AsyncBedrockTransport(
+            settings, inner=transport or rebuild(), rebuild=None if transport else rebuild
+        ),
+        timeout=_timeouts(DEFAULT_TIMEOUT)[1] if timeout is None else timeout,
+        follow_redirects=False,
+    )
+
+
 def create_client(
     *,
     region: Optional[str] = None,
@@ -242,16 +263,7 @@ def create_async_client(
     _check_transport(transport, httpx.AsyncBaseTransport, "create_async_client")
     settings, timeout, http_timeout = _resolve(locals())
 
-    def rebuild() -> httpx.AsyncHTTPTransport:  # for a child after os.fork()
-        return _default_transport(settings.base_url, httpx.AsyncHTTPTransport)
-
-    http_client = httpx.AsyncClient(
-        transport=AsyncBedrockTransport(
-            settings, inner=transport or rebuild(), rebuild=None if transport else rebuild
-        ),
-        timeout=http_timeout,
-        follow_redirects=False,
-    )
+    http_client = async_http_client(settings, transport=transport, timeout=http_timeout)
     return openai.AsyncOpenAI(
         api_key=SDK_PLACEHOLDER_KEY,  # the SDK insists on one; never sent
         base_url=str(settings.base_url),

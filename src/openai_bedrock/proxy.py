@@ -115,6 +115,10 @@ def _request_id(headers: httpx.Headers) -> str:
     return "-"
 
 
+async def _raw(response: httpx.Response) -> bytes:
+    return b"".join([chunk async for chunk in response.aiter_raw()])
+
+
 def _error(status: int, message: str, kind: str, code: Optional[str] = None) -> Response:
     from starlette.responses import JSONResponse
 
@@ -142,7 +146,7 @@ def create_app(
             bad settings or missing credentials raise before anything is served.
     """
     from starlette.applications import Starlette
-    from starlette.responses import JSONResponse, StreamingResponse
+    from starlette.responses import JSONResponse, Response, StreamingResponse
     from starlette.routing import Route
 
     from ._client import async_http_client
@@ -192,7 +196,7 @@ def create_app(
             method,
             url,
             headers=_forwarded_headers(request.headers),
-            content=request.stream(),
+            content=await request.body(),  # SigV4 signs the whole body anyway
         )
         try:
             response = await client.send(upstream, stream=True)
@@ -221,12 +225,19 @@ def create_app(
             name: value for name, value in response.headers.items() if name.lower() not in dropped
         }
 
+        if consumed or "event-stream" not in response.headers.get("content-type", ""):
+            # A whole answer goes out in one write: streamed in pieces, the headers and
+            # body leave separately and loopback's delayed ACK adds ~40 ms per call.
+            try:
+                content = response.content if consumed else await _raw(response)
+            finally:
+                await response.aclose()
+                log()
+            return Response(content, status_code=status, headers=headers)
+
         async def body() -> AsyncIterator[bytes]:
             # Each chunk as it arrives: nothing is buffered or decoded here.
             try:
-                if consumed:
-                    yield response.content
-                    return
                 async for chunk in response.aiter_raw():
                     yield chunk
             finally:

@@ -30,7 +30,7 @@ from typing import Any, Optional
 import httpx
 
 from . import _headers, _hotpath
-from ._endpoints import ENDPOINTS, INVOCATIONS
+from ._endpoints import ENDPOINTS, INVOCATIONS, canonical_path
 from ._errors import ForeignOriginError
 from ._fork import PerProcess
 from ._responses import (
@@ -39,7 +39,6 @@ from ._responses import (
     normalize_error_body,
     passes,
     rebuilt,
-    redact,
 )
 from ._settings import Settings, origin_of
 
@@ -175,7 +174,9 @@ def _apply_guardrail(
     from . import guardrails
 
     named = not _GUARDRAIL_KEYS.isdisjoint(_headers.names(headers))
-    path = request.url.path
+    # The operation as a server may read the path (trailing "/", case, "%2F", "//"):
+    # any spelling of an invocation carries the guardrail.
+    path = canonical_path(request.url.raw_path.decode("ascii"))
     operation = next((op for op in INVOCATIONS if path.endswith(op)), None)
     if request.method != "POST" or operation is None:
         return None
@@ -221,23 +222,30 @@ def _normalized_error(
     wire: httpx.Request,
     response: httpx.Response,
     content: bytes,
+    truncated: bool = False,
 ) -> httpx.Response:
     """The error response, secrets redacted and the body OpenAI-style, once read."""
-    authorization = wire.headers.get("Authorization", "")
-    secrets = (
-        wire.headers.get("X-Amz-Security-Token"),
-        authorization.partition("Bearer ")[2],
-        authorization.partition("Signature=")[2],  # should a server quote it back
-    )
-    safe = redact(content, secrets)
+    from . import _error_body, _redact  # only errors need them: not loaded at import
+
+    secrets = _redact.sent_secrets(wire)
+    safe = _redact.redact(content, secrets)
     error_type = error_type_of(safe, response.headers.get(AWS_ERROR_TYPE))
-    hint = _hint(settings, request) or _guardrail_hint(settings, wire, error_type)
+    hints = (
+        _hint(settings, request) or _guardrail_hint(settings, wire, error_type),
+        _error_body.note(truncated),
+    )
+    hint = " ".join(h for h in hints if h) or None
     replacement = normalize_error_body(safe, response.headers.get(AWS_ERROR_TYPE), hint)
+    # Headers too: a gateway may echo the Authorization or token header back.
+    response = httpx.Response(
+        response.status_code,
+        headers=_redact.redact_headers(response.headers, secrets),
+        extensions=response.extensions,
+    )
     if replacement is not None:
-        return rebuilt(response, replacement, request)
-    if safe != content:
-        return rebuilt(response, safe, request, content_type=None)
-    return response
+        # Normalising decodes JSON escapes: redact the result again, to be sure.
+        return rebuilt(response, _redact.redact(replacement, secrets), request)
+    return rebuilt(response, safe, request, content_type=None)
 
 
 class BedrockTransport(httpx.BaseTransport):
@@ -276,11 +284,12 @@ class BedrockTransport(httpx.BaseTransport):
             response = self._inner.get().handle_request(wire)
             if passes(response):
                 return response
-            content = response.read()
-            response.close()
+            from ._error_body import read  # errors only: not loaded at import
+
+            content, truncated = read(response)
             if attempt or not auth.corrected_clock(response, content):
                 break
-        return _normalized_error(self.settings, request, wire, response, content)
+        return _normalized_error(self.settings, request, wire, response, content, truncated)
 
     def close(self) -> None:
         self._inner.value.close()
@@ -320,11 +329,12 @@ class AsyncBedrockTransport(httpx.AsyncBaseTransport):
             response = await self._inner.get().handle_async_request(wire)
             if passes(response):
                 return response
-            content = await response.aread()
-            await response.aclose()
+            from ._error_body import aread  # errors only: not loaded at import
+
+            content, truncated = await aread(response)
             if attempt or not auth.corrected_clock(response, content):
                 break
-        return _normalized_error(self.settings, request, wire, response, content)
+        return _normalized_error(self.settings, request, wire, response, content, truncated)
 
     async def aclose(self) -> None:
         await self._inner.value.aclose()

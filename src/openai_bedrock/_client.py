@@ -206,6 +206,20 @@ def _ignore_openai_account_env(openai_kwargs: dict[str, Any]) -> None:
     openai_kwargs["default_headers"] = headers
 
 
+def async_http_client(
+    settings: Settings,
+    *,
+    transport: Optional[httpx.AsyncBaseTransport] = None,
+    timeout: Any = None,
+) -> httpx.AsyncClient:
+    """An ``httpx.AsyncClient`` that authenticates (and guards) every request for
+    already resolved ``settings``; used by the local proxy."""
+    bedrock = _bedrock_transport(settings, async_transport=transport).async_
+    return _http_client(
+        bedrock, _timeouts(DEFAULT_TIMEOUT)[1] if timeout is None else timeout, is_async=True
+    )
+
+
 def create_client(
     *,
     region: Optional[str] = None,

@@ -97,7 +97,6 @@ def request(
         "content-length": [str(len(body.encode()))],
         "content-type": ["application/json"],
         "host": [url.split("/")[2]],
-        "x-amz-content-sha256": ["REDACTED"],
         "x-amz-date": ["REDACTED"],
     }
     if session_token:

@@ -383,6 +383,7 @@ class BedrockEmulator:
             service=self.service,
             region=self.region,
             now=now,
+            also_service="bedrock" if self.endpoint == "mantle" else None,
         )
         record.auth, record.reason = verdict.auth, verdict.reason
         if verdict.error is not None:

@@ -29,7 +29,7 @@ from typing import Any, Optional
 
 import httpx
 
-from . import _headers, _hotpath
+from . import _headers, _hotpath, _mantle_routes
 from ._endpoints import ENDPOINTS, INVOCATIONS
 from ._errors import ForeignOriginError
 from ._fork import PerProcess
@@ -221,6 +221,7 @@ def _normalized_error(
     wire: httpx.Request,
     response: httpx.Response,
     content: bytes,
+    route_hint: Optional[str] = None,
 ) -> httpx.Response:
     """The error response, secrets redacted and the body OpenAI-style, once read."""
     authorization = wire.headers.get("Authorization", "")
@@ -231,13 +232,54 @@ def _normalized_error(
     )
     safe = redact(content, secrets)
     error_type = error_type_of(safe, response.headers.get(AWS_ERROR_TYPE))
-    hint = _hint(settings, request) or _guardrail_hint(settings, wire, error_type)
+    hint = (
+        route_hint
+        or _hint(settings, request)
+        or _guardrail_hint(settings, wire, error_type)
+        or _remedy(settings, request, response.status_code, error_type, safe)
+    )
     replacement = normalize_error_body(safe, response.headers.get(AWS_ERROR_TYPE), hint)
     if replacement is not None:
         return rebuilt(response, replacement, request)
     if safe != content:
         return rebuilt(response, safe, request, content_type=None)
     return response
+
+
+def _remedy(
+    settings: Settings,
+    request: httpx.Request,
+    status: int,
+    error_type: Optional[str],
+    content: bytes,
+) -> Optional[str]:
+    from ._mantle_routes import model_of
+    from ._remedies import message_of, remedy
+
+    return remedy(settings, status, error_type, message_of(content), model_of(request))
+
+
+def _refused(route: _mantle_routes.Route, status: int, content: Optional[bytes]) -> bool:
+    if content is None:
+        return False
+    if route.model is not None:
+        return _mantle_routes.is_wrong_base(status, content)
+    return status == 404
+
+
+def _route_hint(
+    settings: Settings,
+    route: Optional[_mantle_routes.Route],
+    wire: httpx.Request,
+    status: int,
+    content: bytes,
+) -> Optional[str]:
+    """What to do about mantle's wrong-base answer."""
+    if settings.endpoint != "mantle" or not _mantle_routes.is_wrong_base(status, content):
+        return None
+    from ._remedies import wrong_base
+
+    return wrong_base(settings, wire.url.path, routed=route is not None)
 
 
 class BedrockTransport(httpx.BaseTransport):
@@ -258,6 +300,7 @@ class BedrockTransport(httpx.BaseTransport):
         self.settings = settings
         self._inner = PerProcess(inner, rebuild)
         self._prepare = _hotpath.for_settings(settings, _SPECIAL_KEYS, is_async=False)
+        self._router = _mantle_routes.MantleRouter() if settings.routes_mantle else None
 
     @property
     def inner(self) -> httpx.BaseTransport:
@@ -265,22 +308,46 @@ class BedrockTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         auth = self.settings.auth
+        route = self._router.route(request) if self._router is not None else None
         wire = self._prepare(request)
         if wire is None:
             wire = _wire_request(self.settings, request)
             auth.authenticate(wire)
+        wire, response, content = self._send(wire)
+        if route is not None:
+            retry = route.retry_url(wire.url, response.status_code, content or b"")
+            base = route.base
+            if retry is not None:  # a guess refused as the wrong base: the other one, once
+                wire = _unsigned(wire)
+                wire.url = retry
+                auth.authenticate(wire)
+                wire, response, content = self._send(wire)
+                base = _mantle_routes.other(base)
+                route.settled(base, not _refused(route, response.status_code, content))
+            if content is None:
+                return route.watch(response, base)
+        if content is None:
+            return response
+        hint = _route_hint(self.settings, route, wire, response.status_code, content)
+        return _normalized_error(self.settings, request, wire, response, content, hint)
+
+    def _send(
+        self, wire: httpx.Request
+    ) -> tuple[httpx.Request, httpx.Response, Optional[bytes]]:
+        """Send; the error body read (None for a response that passes as it is)."""
+        auth = self.settings.auth
         for attempt in _ATTEMPTS:
             if attempt:
                 wire = _unsigned(wire)
                 auth.authenticate(wire)
             response = self._inner.get().handle_request(wire)
             if passes(response):
-                return response
+                return wire, response, None
             content = response.read()
             response.close()
             if attempt or not auth.corrected_clock(response, content):
                 break
-        return _normalized_error(self.settings, request, wire, response, content)
+        return wire, response, content
 
     def close(self) -> None:
         self._inner.value.close()
@@ -302,6 +369,7 @@ class AsyncBedrockTransport(httpx.AsyncBaseTransport):
         self.settings = settings
         self._inner = PerProcess(inner, rebuild)
         self._prepare = _hotpath.for_settings(settings, _SPECIAL_KEYS, is_async=True)
+        self._router = _mantle_routes.MantleRouter() if settings.routes_mantle else None
 
     @property
     def inner(self) -> httpx.AsyncBaseTransport:
@@ -309,22 +377,46 @@ class AsyncBedrockTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         auth = self.settings.auth
+        route = self._router.route(request) if self._router is not None else None
         wire = self._prepare(request)
         if wire is None:
             wire = _wire_request(self.settings, request)
             await auth.aauthenticate(wire)
+        wire, response, content = await self._send(wire)
+        if route is not None:
+            retry = route.retry_url(wire.url, response.status_code, content or b"")
+            base = route.base
+            if retry is not None:  # a guess refused as the wrong base: the other one, once
+                wire = _unsigned(wire)
+                wire.url = retry
+                await auth.aauthenticate(wire)
+                wire, response, content = await self._send(wire)
+                base = _mantle_routes.other(base)
+                route.settled(base, not _refused(route, response.status_code, content))
+            if content is None:
+                return route.watch(response, base)
+        if content is None:
+            return response
+        hint = _route_hint(self.settings, route, wire, response.status_code, content)
+        return _normalized_error(self.settings, request, wire, response, content, hint)
+
+    async def _send(
+        self, wire: httpx.Request
+    ) -> tuple[httpx.Request, httpx.Response, Optional[bytes]]:
+        """Send; the error body read (None for a response that passes as it is)."""
+        auth = self.settings.auth
         for attempt in _ATTEMPTS:
             if attempt:
                 wire = _unsigned(wire)
                 await auth.aauthenticate(wire)
             response = await self._inner.get().handle_async_request(wire)
             if passes(response):
-                return response
+                return wire, response, None
             content = await response.aread()
             await response.aclose()
             if attempt or not auth.corrected_clock(response, content):
                 break
-        return _normalized_error(self.settings, request, wire, response, content)
+        return wire, response, content
 
     async def aclose(self) -> None:
         await self._inner.value.aclose()

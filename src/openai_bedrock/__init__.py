@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         CredentialsError,
         ForeignOriginError,
         ForkedClientError,
+        UnknownOperationError,
     )
     from ._tokens import (
         ShortTermToken,
@@ -59,6 +60,7 @@ __all__ = [
     "ShortTermToken",
     "ShortTermTokenProvider",
     "TaggedRequest",
+    "UnknownOperationError",
     "__version__",
     "create_async_client",
     "create_client",
@@ -82,6 +84,7 @@ _HOMES = {
     "CredentialsError": "._errors",
     "ForeignOriginError": "._errors",
     "ForkedClientError": "._errors",
+    "UnknownOperationError": "._errors",
     "ShortTermToken": "._tokens",
     "ShortTermTokenProvider": "._tokens",
     "mint_short_term_token": "._tokens",

@@ -139,7 +139,14 @@ class Route(NamedTuple):
         """A successful response; one that creates a stored response off /v1 has its
         id noted as the body passes to the SDK (never read here)."""
         if self.creates_response and base != V1:
-            response.stream = _IdSniffer(response.stream, self.router, base)
+            try:
+                content = response.content  # a short body the transport already read
+            except httpx.ResponseNotRead:
+                response.stream = _IdSniffer(response.stream, self.router, base)
+            else:
+                match = _ID.search(content)
+                if match is not None:
+                    self.router.remember_response(match.group(1).decode("utf-8", "replace"), base)
         return response
 
 

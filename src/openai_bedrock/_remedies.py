@@ -93,9 +93,13 @@ def remedy(
             continue
         if row.statuses and status not in row.statuses:
             continue
-        return "(" + row.text.format(
-            endpoint=settings.endpoint, region=settings.region, model=model or "?"
-        ) + ")"
+        return (
+            "("
+            + row.text.format(
+                endpoint=settings.endpoint, region=settings.region, model=model or "?"
+            )
+            + ")"
+        )
     return None
 
 

@@ -36,10 +36,12 @@ from ._fork import PerProcess
 from ._responses import (
     AWS_ERROR_TYPE,
     error_type_of,
+    may_be_envelope,
     normalize_error_body,
     passes,
     rebuilt,
     redact,
+    unknown_operation,
 )
 from ._settings import Settings, origin_of
 
@@ -331,9 +333,7 @@ class BedrockTransport(httpx.BaseTransport):
         hint = _route_hint(self.settings, route, wire, response.status_code, content)
         return _normalized_error(self.settings, request, wire, response, content, hint)
 
-    def _send(
-        self, wire: httpx.Request
-    ) -> tuple[httpx.Request, httpx.Response, Optional[bytes]]:
+    def _send(self, wire: httpx.Request) -> tuple[httpx.Request, httpx.Response, Optional[bytes]]:
         """Send; the error body read (None for a response that passes as it is)."""
         auth = self.settings.auth
         for attempt in _ATTEMPTS:
@@ -342,6 +342,10 @@ class BedrockTransport(httpx.BaseTransport):
                 auth.authenticate(wire)
             response = self._inner.get().handle_request(wire)
             if passes(response):
+                if may_be_envelope(response):
+                    content = response.read()
+                    error = unknown_operation(wire, response, content, self.settings.endpoint)
+                    return wire, error or response, None
                 return wire, response, None
             content = response.read()
             response.close()
@@ -411,6 +415,10 @@ class AsyncBedrockTransport(httpx.AsyncBaseTransport):
                 await auth.aauthenticate(wire)
             response = await self._inner.get().handle_async_request(wire)
             if passes(response):
+                if may_be_envelope(response):
+                    content = await response.aread()
+                    error = unknown_operation(wire, response, content, self.settings.endpoint)
+                    return wire, error or response, None
                 return wire, response, None
             content = await response.aread()
             await response.aclose()

@@ -25,6 +25,7 @@ from urllib.parse import unquote
 
 import httpx
 
+from .._mantle_routes import OPENAI_V1, V1, base_of
 from . import _shapes as shapes
 from ._vcr import PLACEHOLDER, _scrub_text
 from ._verify import Keys, authenticate
@@ -238,6 +239,8 @@ class BedrockEmulator:
         session_token: bool = False,
         api_keys: Optional[Iterable[str]] = None,
         stream_delay: float = 0.05,
+        routes: Optional[Mapping[str, str]] = None,
+        wrong_base_status: Optional[int] = None,
     ) -> None:
         if endpoint not in _ENDPOINTS:
             raise ValueError(f"endpoint must be 'runtime' or 'mantle', not {endpoint!r}.")
@@ -254,6 +257,10 @@ class BedrockEmulator:
         self._extra_api_keys = frozenset(api_keys or ())
         self._state = _State(_new_keys(session_token, self._extra_api_keys))
         self._server: Any = None
+        self.routes = dict(routes or {})
+        self.wrong_base_status = wrong_base_status
+        # Stored responses: id -> (the base that made it, the response).
+        self._stored: dict[str, tuple[str, dict[str, Any]]] = {}
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -389,6 +396,13 @@ class BedrockEmulator:
         if verdict.error is not None:
             return self._error(record, verdict.error, now)
         route = self._route(method, path)
+        if route is None and self.endpoint == "runtime":
+            # bedrock-runtime answers paths it does not serve with HTTP 200 and a Coral
+            # envelope (docs/wire.md, "Unserved paths").
+            record.verdict = "UnknownOperationException"
+            record.status = 200
+            headers = self._headers(record, now, "application/json")
+            return Reply(200, headers, shapes.dumps(shapes.UNKNOWN_OPERATION_ENVELOPE))
         if route is None:
             return self._error(record, shapes.unknown_operation(), now)
         with self._lock:
@@ -411,15 +425,28 @@ class BedrockEmulator:
         record.status = reply.status
         return reply
 
+    def _base(self, path: str) -> Optional[str]:
+        """The base a path is under: the endpoint's own, or on mantle either of its two
+        (docs/wire.md, "Mantle bases")."""
+        if path.startswith(self._prefix + "/"):
+            return self._prefix
+        if self.endpoint == "mantle" and path.startswith(OPENAI_V1 + "/"):
+            return OPENAI_V1
+        return None
+
     def _route(self, method: str, path: str) -> Optional[Callable[..., Reply]]:
-        if not path.startswith(self._prefix + "/"):
+        base = self._base(path)
+        if base is None:
             return None
-        resource = path[len(self._prefix) + 1 :]
+        resource = path[len(base) + 1 :]
         if method == "POST" and resource == "chat/completions":
             return self._chat
         if method == "POST" and resource == "responses":
             return self._responses
-        if self.endpoint == "runtime":
+        parts = resource.split("/")
+        if len(parts) == 2 and parts[0] == "responses" and parts[1] and method in ("GET", "DELETE"):
+            return self._stored_response
+        if self.endpoint == "runtime" or base == OPENAI_V1:
             # bedrock-runtime does not implement GET /models (AWS documents it:
             # https://docs.aws.amazon.com/bedrock/latest/userguide/inference-chat-completions.html),
             # so a test that lists models on runtime must fail here as it would there.
@@ -433,12 +460,21 @@ class BedrockEmulator:
     def _headers(
         self, record: EmulatedRequest, now: dt.datetime, content_type: str
     ) -> list[tuple[str, str]]:
-        record.request_id = str(uuid.uuid4())
-        return [
+        headers = [
             ("Date", email.utils.format_datetime(now, usegmt=True)),
             ("Content-Type", content_type),
-            ("x-amzn-RequestId", record.request_id),
         ]
+        if self.endpoint == "mantle":
+            # mantle sends the same req_ id twice (docs/wire.md, "Error shapes").
+            record.request_id = f"req_{uuid.uuid4().hex}"
+            headers += [
+                ("x-amzn-requestid", record.request_id),
+                ("x-request-id", record.request_id),
+            ]
+        else:
+            record.request_id = str(uuid.uuid4())
+            headers.append(("x-amzn-RequestId", record.request_id))
+        return headers
 
     def _json(self, record: EmulatedRequest, now: dt.datetime, value: Any) -> Reply:
         record.status = 200
@@ -447,7 +483,8 @@ class BedrockEmulator:
     def _error(self, record: EmulatedRequest, error: shapes.ErrorReply, now: dt.datetime) -> Reply:
         record.verdict, record.status = error.code, error.status
         headers = self._headers(record, now, "application/json")
-        headers.append(("x-amzn-ErrorType", error.error_type))
+        if error.aws:
+            headers.append(("x-amzn-ErrorType", error.error_type))
         return Reply(error.status, headers, error.content)
 
     # --- routes ------------------------------------------------------------------------
@@ -463,7 +500,19 @@ class BedrockEmulator:
         if not isinstance(model, str) or not model:
             raise _Rejected(shapes.validation("Missing required field: model."))
         if self.models is not None and model not in self.models:
-            raise _Rejected(shapes.no_model_access())
+            if self.endpoint == "mantle":
+                raise _Rejected(shapes.model_not_found(model))
+            raise _Rejected(shapes.invalid_model_identifier())
+        if self.endpoint == "mantle":
+            serves = self.routes.get(model) or base_of(model) or V1
+            base = self._base(record.path)
+            if base != serves:
+                status = self.wrong_base_status
+                if status is None:  # by family, as captured (docs/wire.md, "Mantle bases")
+                    status = 401 if model.startswith("google.gemma-4") and base == V1 else 400
+                raise _Rejected(shapes.wrong_base(model, status))
+        elif body.get("background") is True:
+            raise _Rejected(shapes.background_not_supported())
         return body
 
     def _answer(self, body: dict[str, Any], default: str) -> dict[str, Any]:
@@ -639,11 +688,27 @@ class BedrockEmulator:
             input_tokens=_tokens(prompt) + _tokens(str(body.get("instructions") or "")),
             output_tokens=_tokens(text),
         )
+        if body.get("store") is not False:
+            with self._lock:
+                self._stored[response["id"]] = (self._base(record.path) or "", response)
         if body.get("stream") is not True:
             return self._json(record, now, response)
         record.status = 200
         frames = [shapes.sse_named_event(e) for e in shapes.response_stream_events(response)]
         return Reply(200, self._headers(record, now, "text/event-stream"), frames=frames)
+
+    def _stored_response(self, record: EmulatedRequest, now: dt.datetime) -> Reply:
+        response_id = record.path.rsplit("/", 1)[1]
+        base = self._base(record.path)
+        with self._lock:
+            stored = self._stored.get(response_id)
+            if stored is None or stored[0] != base:
+                raise _Rejected(shapes.response_not_found())
+            if record.method == "DELETE":
+                del self._stored[response_id]
+                deleted = {"id": response_id, "object": "response.deleted", "deleted": True}
+                return self._json(record, now, deleted)
+        return self._json(record, now, stored[1])
 
     def _listed(self) -> list[str]:
         return (

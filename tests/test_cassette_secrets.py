@@ -54,7 +54,7 @@ def find_secrets(text: str) -> list[str]:
 
 
 # A short-term Bedrock API key as AWS mints one: base64 of a presigned URL that
-# carries a session token and a signature (BEDROCK_WIRE.md section 2).
+# carries a session token and a signature (docs/wire.md section 2).
 PRESIGNED_URL = (
     "bedrock.amazonaws.com/?Action=CallWithBearerToken&X-Amz-Algorithm=AWS4-HMAC-SHA256"
     "&X-Amz-Credential=ASIAQWERTYUIOP123456%2F20261124%2Fus-west-2%2Fbedrock%2Faws4_request"

@@ -1,4 +1,4 @@
-"""Replay cassettes/ (built from BEDROCK_WIRE.md section 8) through real clients.
+"""Replay cassettes/ (built from docs/wire.md section 8) through real clients.
 
 vcrpy patches httpx's own transports, which our Bedrock transport wraps, so each test
 runs the whole client: the SDK builds the request, our transport signs it, vcrpy answers

@@ -1,4 +1,4 @@
-"""SigV4 signatures: byte-for-byte against BEDROCK_WIRE.md section 8, and equal to what
+"""SigV4 signatures: byte-for-byte against docs/wire.md section 8, and equal to what
 botocore's SigV4Auth computes independently from each request as it goes on the wire."""
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from support import (
 
 RUNTIME_CHAT = "https://bedrock-runtime.us-west-2.amazonaws.com/openai/v1/chat/completions"
 
-# BEDROCK_WIRE.md section 8's request bodies and headers, with the Authorization
+# docs/wire.md section 8's request bodies and headers, with the Authorization
 # botocore's SigV4Auth.add_auth gives them (service bedrock, us-west-2, no
 # x-amz-content-sha256: botocore adds that only for S3).
 EXAMPLES: dict[str, dict[str, Any]] = {

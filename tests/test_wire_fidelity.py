@@ -292,7 +292,8 @@ async def test_an_unknown_model_on_runtime(factory: Factory, runtime: BedrockEmu
     assert error.type == "invalid_request_error"
     assert "The provided model identifier is invalid" in error.message
     assert "'openai.gpt-oss-120b'" in error.message
-    assert "bedrock-runtime" in error.message and runtime.region in error.message
+    assert "bedrock-runtime" in error.message
+    assert runtime.region in error.message
     assert "openai.gpt-oss-120b-1:0 on runtime" in error.message
     assert error.request_id == runtime.requests[-1].request_id
 
@@ -310,7 +311,8 @@ async def test_an_unknown_model_on_mantle(factory: Factory) -> None:
     assert "'openai.gpt-oss-120b-1:0'" in error.message
     assert "bedrock-mantle" in error.message
     assert error.request_id == mantle.requests[-1].request_id
-    assert error.request_id is not None and error.request_id.startswith("req_")
+    assert error.request_id is not None
+    assert error.request_id.startswith("req_")
 
 
 async def test_background_on_runtime(factory: Factory, runtime: BedrockEmulator) -> None:

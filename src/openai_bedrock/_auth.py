@@ -167,7 +167,7 @@ class _Snapshot(_sigv4.FrozenCredentials):
     __str__ = __repr__
 
 
-# AWS's answer to a request signed more than 5 minutes off its clock (BEDROCK_WIRE.md
+# AWS's answer to a request signed more than 5 minutes off its clock (docs/wire.md
 # sections 2 and 8E); the time in parentheses is the server's.
 _SKEW_MESSAGE = (
     r"Signature (?:expired|not yet current): \S+ is (?:now earlier|still later) than \S+ "

@@ -93,7 +93,7 @@ def _hint(settings: Settings, request: httpx.Request) -> Optional[str]:
     return None
 
 
-# AWS's error type, and the OpenAI-style code mantle uses and runtime may (BEDROCK_WIRE.md s5).
+# AWS's error type, and the OpenAI-style code mantle uses and runtime may (docs/wire.md s5).
 _ACCESS_DENIED = ("AccessDeniedException", "access_denied")
 
 

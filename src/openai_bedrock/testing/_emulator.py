@@ -41,7 +41,7 @@ _FAULT_ERRORS: dict[str, Callable[[], shapes.ErrorReply]] = {
     "unavailable": shapes.service_unavailable,
 }
 
-# endpoint -> (path prefix, SigV4 signing name), BEDROCK_WIRE.md section 1.
+# endpoint -> (path prefix, SigV4 signing name), docs/wire.md section 1.
 _ENDPOINTS: dict[str, tuple[str, str]] = {
     "runtime": ("/openai/v1", "bedrock"),
     "mantle": ("/v1", "bedrock-mantle"),
@@ -196,7 +196,7 @@ class BedrockEmulator:
 
     It listens on 127.0.0.1 on an ephemeral port in a background thread, authenticates
     every request as Bedrock does (SigV4 recomputed from the request as received, or a
-    Bearer API key), and answers with the shapes in ``BEDROCK_WIRE.md``. Routes, under
+    Bearer API key), and answers with the shapes in ``docs/wire.md``. Routes, under
     ``/openai/v1`` (runtime) or ``/v1`` (mantle): ``POST chat/completions`` (JSON or SSE),
     ``POST responses``, and on mantle only ``GET models`` and ``GET models/{id}``
     (runtime answers those 404 ``UnknownOperationException``, as bedrock-runtime does
@@ -353,7 +353,7 @@ class BedrockEmulator:
         uses input tags, else all user text) and returns whether the guardrail
         intervenes; None blocks every input. ``topic`` names the denied topic in the
         trace of a blocked request. Runtime chat completions only: mantle and
-        the Responses API ignore guardrail headers, as Bedrock does (BEDROCK_WIRE.md
+        the Responses API ignore guardrail headers, as Bedrock does (docs/wire.md
         section 4).
         """
         with self._lock:

@@ -1,7 +1,7 @@
 """What Bedrock's OpenAI-compatible endpoints send back: one place for every shape.
 
 The emulator (``_emulator.py``), the committed cassettes (``scripts/build_cassettes.py``)
-and ``BEDROCK_WIRE.md`` sections 4-8 must agree; when a live account shows a shape is
+and ``docs/wire.md`` sections 4-8 must agree; when a live account shows a shape is
 wrong, correct it here and rebuild the cassettes. Every function returns plain data
 (dicts, bytes, SSE text) and notes where its shape comes from:
 
@@ -9,7 +9,7 @@ wrong, correct it here and rebuild the cassettes. Every function returns plain d
 - INFERRED: our reasoning, or a third party's report of a live call (3P-observed).
 - GUESS: no source gives it; invented to look plausible.
 
-Section numbers refer to BEDROCK_WIRE.md.
+Section numbers refer to docs/wire.md.
 """
 
 from __future__ import annotations

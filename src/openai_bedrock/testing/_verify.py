@@ -8,7 +8,7 @@ from the body received, never taken from ``X-Amz-Content-SHA256``. ``add_auth`` 
 used: it logs the canonical request and signature at DEBUG.
 
 Rules, from https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
-and BEDROCK_WIRE.md sections 2 and 5: credential scope ``<key>/<yyyymmdd>/<region>/
+and docs/wire.md sections 2 and 5: credential scope ``<key>/<yyyymmdd>/<region>/
 <service>/aws4_request`` with the date of ``X-Amz-Date``; ``host`` and ``x-amz-date``
 signed; a session token, when the credentials have one, sent and signed as
 ``X-Amz-Security-Token``; request time within 5 minutes of the server's clock.

@@ -185,7 +185,8 @@ async def test_validation_error_becomes_bad_request(mode: str, frozen_clock: dt.
 
     error = caught.value
     assert error.status_code == 400
-    assert error.code == "ValidationException"
+    assert error.code == "validation_error"  # OpenAI-style, as captured on runtime
+    assert error.type == "invalid_request_error"
     assert "unknown field `thinking`" in error.message
     assert error.request_id == "3c5e7a9b-1d2f-4a6c-8e0b-2d4f6a8c0e1a"
     assert_signed(wire, "bedrock")

@@ -384,10 +384,11 @@ def test_an_unknown_fault_is_refused(emu: BedrockEmulator) -> None:
 def test_only_configured_models_are_served() -> None:
     with BedrockEmulator(models={MODEL}) as emu, client(emu) as c:
         c.chat.completions.create(model=MODEL, messages=HI)
-        with pytest.raises(openai.PermissionDeniedError) as caught:
+        with pytest.raises(openai.BadRequestError) as caught:
             c.chat.completions.create(model="openai.gpt-oss-120b-1:0", messages=HI)
 
-    assert "You don't have access to the model" in caught.value.message
+    # runtime's captured answer to an unknown model id (docs/wire.md, "Error shapes").
+    assert "The provided model identifier is invalid" in caught.value.message
 
 
 def test_mantle_lists_only_the_configured_models() -> None:
@@ -430,12 +431,26 @@ def test_mantle_serves_responses_under_v1_and_checks_bedrock_mantle() -> None:
     assert "service 'bedrock-runtime', expected 'bedrock-mantle'" in emu.requests[-1].reason
 
 
-def test_an_unknown_route_is_a_404(emu: BedrockEmulator) -> None:
+def test_an_unknown_route_is_runtimes_200_envelope(emu: BedrockEmulator) -> None:
     url, headers = signed(emu, b"{}", path="/embeddings")
     response = httpx.post(url, content=b"{}", headers=headers)
 
-    assert response.status_code == 404
+    # Captured: HTTP 200 and a Coral envelope (docs/wire.md, "Unserved paths").
+    assert response.status_code == 200
+    assert response.json() == {
+        "Output": {"__type": "com.amazon.coral.service#UnknownOperationException"},
+        "Version": "1.0",
+    }
     assert emu.requests[-1].verdict == "UnknownOperationException"
+
+
+def test_an_unknown_route_on_mantle_is_a_404() -> None:
+    with BedrockEmulator(endpoint="mantle") as mantle:
+        url, headers = signed(mantle, b"{}", path="/embeddings")
+        response = httpx.post(url, content=b"{}", headers=headers)
+
+    assert response.status_code == 404
+    assert mantle.requests[-1].verdict == "UnknownOperationException"
 
 
 def test_connections_are_kept_alive(emu: BedrockEmulator) -> None:

@@ -197,10 +197,12 @@ class BedrockEmulator:
     It listens on 127.0.0.1 on an ephemeral port in a background thread, authenticates
     every request as Bedrock does (SigV4 recomputed from the request as received, or a
     Bearer API key), and answers with the shapes in ``docs/wire.md``. Routes, under
-    ``/openai/v1`` (runtime) or ``/v1`` (mantle): ``POST chat/completions`` (JSON or SSE),
-    ``POST responses``, and on mantle only ``GET models`` and ``GET models/{id}``
-    (runtime answers those 404 ``UnknownOperationException``, as bedrock-runtime does
-    not implement them).
+    ``/openai/v1`` (runtime) or ``/v1`` and ``/openai/v1`` (mantle, each model on its
+    base, the other one answering mantle's wrong-base rejection): ``POST
+    chat/completions`` (JSON or SSE), ``POST responses``, ``GET``/``DELETE
+    responses/{id}``, and on mantle's ``/v1`` only ``GET models`` and ``GET models/{id}``.
+    runtime answers every other path with HTTP 200 and the ``UnknownOperationException``
+    envelope, as bedrock-runtime does.
 
     Args:
         endpoint: ``"runtime"`` (signing name ``bedrock``) or ``"mantle"``
@@ -209,13 +211,19 @@ class BedrockEmulator:
         reply: None to echo the last user message, or ``reply(body) -> str | dict``;
             a dict holds assistant message fields (``{"content": None, "tool_calls":
             [...]}``) and may set ``finish_reason``.
-        models: None to allow any model id, else the allowed ids; others get Bedrock's
-            403 "You don't have access to the model" error.
+        models: None to allow any model id, else the allowed ids; others get 400 "The
+            provided model identifier is invalid" (runtime) or 404 ``model_not_found``
+            (mantle).
         clock_offset: Seconds added to the emulator's clock, to test clock skew.
         session_token: Generate and require a session token with the access key.
         api_keys: More Bearer values to accept besides the generated ``api_key`` (your
             own test keys); ``rotate_credentials()`` keeps them.
         stream_delay: Seconds between SSE frames once a ``"slow_stream"`` fault fires.
+        routes: mantle: more ``{model id: "/v1" or "/openai/v1"}`` besides the client's
+            route table, for models it does not list.
+        wrong_base_status: mantle: 400 ("isn't supported on this route") or 401
+            ("... is not enabled for this account") for every wrong-base request; None
+            chooses by model family, as captured.
 
     Example::
 

@@ -586,10 +586,12 @@ UNKNOWN_OPERATION_ENVELOPE: dict[str, Any] = {
 def guardrail_not_found(guardrail_id: str, version: str) -> ErrorReply:
     """An unknown guardrail id or version: non-200 is 3P-observed (section 4); 400
     ValidationException and the text GUESS."""
-    return validation(
+    # Kept AWS-style: no capture shows this rejection's body (docs/wire.md 10.6).
+    message = (
         f"The guardrail identifier or version provided in the request does not exist: "
         f"{guardrail_id}:{version}."
     )
+    return ErrorReply(400, "ValidationException", {"message": message})
 
 
 def access_denied(message: str) -> ErrorReply:

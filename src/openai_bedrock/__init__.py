@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from ._client import DEFAULT_TIMEOUT, create_async_client, create_client
+    from ._client import (
+        DEFAULT_TIMEOUT,
+        create_async_client,
+        create_async_http_client,
+        create_client,
+        create_http_client,
+        create_transport,
+    )
     from ._endpoints import Endpoint
     from ._errors import (
         BedrockError,
@@ -63,7 +70,10 @@ __all__ = [
     "UnknownOperationError",
     "__version__",
     "create_async_client",
+    "create_async_http_client",
     "create_client",
+    "create_http_client",
+    "create_transport",
     "guardrail_outcome",
     "mint_short_term_token",
     "short_term_token_provider",
@@ -78,6 +88,9 @@ _HOMES = {
     "DEFAULT_TIMEOUT": "._client",
     "create_async_client": "._client",
     "create_client": "._client",
+    "create_async_http_client": "._client",
+    "create_http_client": "._client",
+    "create_transport": "._client",
     "Endpoint": "._endpoints",
     "BedrockError": "._errors",
     "ConfigurationError": "._errors",

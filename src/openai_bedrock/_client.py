@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import urllib.request
-from typing import TYPE_CHECKING, Any, Optional, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Literal, Optional, TypeVar, Union, cast, overload
 
 import httpx
 import openai
 
 from ._auth import TokenProvider
+from ._dual_transport import DualBedrockTransport
 from ._errors import ConfigurationError, UnknownOperationError
 from ._hotpath import SDK_PLACEHOLDER_KEY
 from ._responses import ERROR_CLASS_HEADER
@@ -97,6 +98,7 @@ _SETTING_NAMES = (
     "session_token",
     "guardrail",
     "allow_unenforced_guardrail",
+    "allow_custom_host",
 )
 
 
@@ -105,9 +107,72 @@ def _resolve(arguments: dict[str, Any]) -> tuple[Settings, Any, Any]:
     SDK and for the httpx client."""
     openai_kwargs: dict[str, Any] = arguments["openai_kwargs"]
     _check_sdk_kwargs(openai_kwargs)
-    settings = resolve_settings(**{name: arguments[name] for name in _SETTING_NAMES})
+    settings = _settings(arguments)
     _ignore_openai_account_env(openai_kwargs)
     return (settings, *_timeouts(openai_kwargs.pop("timeout", DEFAULT_TIMEOUT)))
+
+
+def _settings(arguments: dict[str, Any]) -> Settings:
+    return resolve_settings(**{name: arguments[name] for name in _SETTING_NAMES})
+
+
+def _bedrock_transport(
+    settings: Settings,
+    *,
+    transport: Optional[httpx.BaseTransport] = None,
+    async_transport: Optional[httpx.AsyncBaseTransport] = None,
+) -> DualBedrockTransport:
+    """The one Bedrock transport every client of this package sends through.
+
+    Each half wraps the caller's inner transport, or else a default one (honouring
+    the proxy environment) that a forked child rebuilds for itself.
+    """
+
+    def sync_inner() -> httpx.HTTPTransport:
+        return _default_transport(settings.base_url, httpx.HTTPTransport)
+
+    def async_inner() -> httpx.AsyncHTTPTransport:
+        return _default_transport(settings.base_url, httpx.AsyncHTTPTransport)
+
+    return DualBedrockTransport(
+        settings,
+        sync_half=lambda: BedrockTransport(
+            settings,
+            inner=transport or sync_inner(),
+            rebuild=None if transport else sync_inner,
+        ),
+        async_half=lambda: AsyncBedrockTransport(
+            settings,
+            inner=async_transport or async_inner(),
+            rebuild=None if async_transport else async_inner,
+        ),
+    )
+
+
+@overload
+def _http_client(
+    transport: httpx.BaseTransport, timeout: Any, *, is_async: Literal[False]
+) -> httpx.Client: ...
+@overload
+def _http_client(
+    transport: httpx.AsyncBaseTransport, timeout: Any, *, is_async: Literal[True]
+) -> httpx.AsyncClient: ...
+def _http_client(
+    transport: Any, timeout: Any, *, is_async: bool
+) -> Union[httpx.Client, httpx.AsyncClient]:
+    """The HTTP client of every factory, on a Bedrock transport (the one place that
+    names the HTTP library's client classes).
+
+    Redirects are not followed: a signed request goes to Bedrock's origin only. The
+    client's ``base_url`` is the endpoint's, for libraries that ask for one.
+    """
+    cls = httpx.AsyncClient if is_async else httpx.Client
+    return cls(
+        transport=transport,
+        timeout=timeout,
+        follow_redirects=False,
+        base_url=transport.settings.base_url,
+    )
 
 
 def _timeouts(value: Any) -> tuple[Any, Any]:
@@ -157,6 +222,7 @@ def create_client(
     session_token: Optional[str] = None,
     guardrail: Optional[Guardrail] = None,
     allow_unenforced_guardrail: bool = False,
+    allow_custom_host: bool = False,
     transport: Optional[httpx.BaseTransport] = None,
     **openai_kwargs: Any,
 ) -> openai.OpenAI:
@@ -171,8 +237,10 @@ def create_client(
             profile's region in the AWS config file.
         endpoint: ``"runtime"`` (default; bedrock-runtime, ``/openai/v1``) or
             ``"mantle"`` (bedrock-mantle, ``/v1``).
-        base_url: Full override (VPC endpoint, proxy, emulator). Else
-            ``AWS_BEDROCK_BASE_URL``.
+        base_url: Full override (VPC endpoint, emulator). Else
+            ``AWS_BEDROCK_BASE_URL``. Its host must be a Bedrock endpoint (any
+            partition, FIPS, dual-stack, VPC endpoint) or loopback; any other host
+            raises ``ConfigurationError`` unless ``allow_custom_host=True``.
         fips: Use the FIPS runtime hostname (else ``AWS_USE_FIPS_ENDPOINT``).
         api_key: A Bedrock API key, sent as ``Authorization: Bearer``.
         token_provider: Called per request for a Bedrock API key (cache inside it).
@@ -182,6 +250,9 @@ def create_client(
         guardrail: A ``Guardrail`` applied to every chat completion and response
             request (a per-call guardrail wins). Refused on mantle, and on requests
             where Bedrock ignores guardrails, unless ``allow_unenforced_guardrail``.
+        allow_custom_host: Allow a ``base_url`` whose host is not Bedrock, such as a
+            corporate gateway that forwards to Bedrock. The client then sends your
+            AWS signature or API key to that host: only for a gateway you trust.
         transport: The inner httpx transport (proxy, TLS, limits); default
             ``httpx.HTTPTransport()`` honouring the proxy environment variables.
         **openai_kwargs: Passed to ``openai.OpenAI`` unchanged (``timeout``,
@@ -195,17 +266,9 @@ def create_client(
     """
     _check_transport(transport, httpx.BaseTransport, "create_client")
     settings, timeout, http_timeout = _resolve(locals())
-
-    def rebuild() -> httpx.HTTPTransport:  # for a child after os.fork()
-        return _default_transport(settings.base_url, httpx.HTTPTransport)
-
-    http_client = httpx.Client(
-        transport=BedrockTransport(
-            settings, inner=transport or rebuild(), rebuild=None if transport else rebuild
-        ),
-        timeout=http_timeout,
-        follow_redirects=False,
-    )
+    # An openai client sends one kind of request: it gets that half of the transport.
+    bedrock = _bedrock_transport(settings, transport=transport).sync
+    http_client = _http_client(bedrock, http_timeout, is_async=False)
     client = openai.OpenAI(
         api_key=SDK_PLACEHOLDER_KEY,  # the SDK insists on one; never sent
         base_url=str(settings.base_url),
@@ -256,6 +319,7 @@ def create_async_client(
     session_token: Optional[str] = None,
     guardrail: Optional[Guardrail] = None,
     allow_unenforced_guardrail: bool = False,
+    allow_custom_host: bool = False,
     transport: Optional[httpx.AsyncBaseTransport] = None,
     **openai_kwargs: Any,
 ) -> openai.AsyncOpenAI:
@@ -267,17 +331,8 @@ def create_async_client(
     """
     _check_transport(transport, httpx.AsyncBaseTransport, "create_async_client")
     settings, timeout, http_timeout = _resolve(locals())
-
-    def rebuild() -> httpx.AsyncHTTPTransport:  # for a child after os.fork()
-        return _default_transport(settings.base_url, httpx.AsyncHTTPTransport)
-
-    http_client = httpx.AsyncClient(
-        transport=AsyncBedrockTransport(
-            settings, inner=transport or rebuild(), rebuild=None if transport else rebuild
-        ),
-        timeout=http_timeout,
-        follow_redirects=False,
-    )
+    bedrock = _bedrock_transport(settings, async_transport=transport).async_
+    http_client = _http_client(bedrock, http_timeout, is_async=True)
     client = openai.AsyncOpenAI(
         api_key=SDK_PLACEHOLDER_KEY,  # the SDK insists on one; never sent
         base_url=str(settings.base_url),
@@ -287,3 +342,115 @@ def create_async_client(
         **openai_kwargs,
     )
     return _with_bedrock_errors(client)
+
+
+def create_http_client(
+    *,
+    region: Optional[str] = None,
+    endpoint: Optional[str] = None,
+    base_url: Optional[str] = None,
+    fips: Optional[bool] = None,
+    api_key: Optional[str] = None,
+    token_provider: Optional[TokenProvider] = None,
+    session: Any = None,
+    profile: Optional[str] = None,
+    access_key_id: Optional[str] = None,
+    secret_access_key: Optional[str] = None,
+    session_token: Optional[str] = None,
+    guardrail: Optional[Guardrail] = None,
+    allow_unenforced_guardrail: bool = False,
+    allow_custom_host: bool = False,
+    transport: Optional[httpx.BaseTransport] = None,
+    timeout: Any = DEFAULT_TIMEOUT,
+) -> httpx.Client:
+    """Return an ``httpx.Client`` that signs every request for Amazon Bedrock.
+
+    For libraries that build their own ``openai.OpenAI`` and accept an
+    ``http_client``: each request it sends is authenticated, given the client-wide
+    ``guardrail`` and refused if it is for another origin, exactly as through
+    ``create_client``. Point the library at the client's ``base_url`` (Bedrock's
+    OpenAI-compatible base URL for these settings); the library's API key is a
+    placeholder that is never sent.
+
+    Takes the settings of ``create_client`` (not its openai keyword arguments), plus
+    ``transport`` (the inner ``httpx.BaseTransport``) and ``timeout`` (the client's
+    default; an SDK on top usually passes its own per request).
+
+    Example::
+
+        http_client = openai_bedrock.create_http_client(region="us-west-2")
+        library.Model(base_url=str(http_client.base_url), api_key="unused", http_client=http_client)
+    """
+    _check_transport(transport, httpx.BaseTransport, "create_http_client")
+    bedrock = _bedrock_transport(_settings(locals()), transport=transport)
+    bedrock.sync  # noqa: B018 - its pool built now: a bad proxy variable fails here
+    return _http_client(bedrock, _timeouts(timeout)[1], is_async=False)
+
+
+def create_async_http_client(
+    *,
+    region: Optional[str] = None,
+    endpoint: Optional[str] = None,
+    base_url: Optional[str] = None,
+    fips: Optional[bool] = None,
+    api_key: Optional[str] = None,
+    token_provider: Optional[TokenProvider] = None,
+    session: Any = None,
+    profile: Optional[str] = None,
+    access_key_id: Optional[str] = None,
+    secret_access_key: Optional[str] = None,
+    session_token: Optional[str] = None,
+    guardrail: Optional[Guardrail] = None,
+    allow_unenforced_guardrail: bool = False,
+    allow_custom_host: bool = False,
+    transport: Optional[httpx.AsyncBaseTransport] = None,
+    timeout: Any = DEFAULT_TIMEOUT,
+) -> httpx.AsyncClient:
+    """Return an ``httpx.AsyncClient`` that signs every request for Amazon Bedrock.
+
+    The async twin of ``create_http_client``; ``transport`` is an
+    ``httpx.AsyncBaseTransport`` and ``token_provider`` may be an async function.
+    """
+    _check_transport(transport, httpx.AsyncBaseTransport, "create_async_http_client")
+    bedrock = _bedrock_transport(_settings(locals()), async_transport=transport)
+    bedrock.async_  # noqa: B018 - its pool built now: a bad proxy variable fails here
+    return _http_client(bedrock, _timeouts(timeout)[1], is_async=True)
+
+
+def create_transport(
+    *,
+    region: Optional[str] = None,
+    endpoint: Optional[str] = None,
+    base_url: Optional[str] = None,
+    fips: Optional[bool] = None,
+    api_key: Optional[str] = None,
+    token_provider: Optional[TokenProvider] = None,
+    session: Any = None,
+    profile: Optional[str] = None,
+    access_key_id: Optional[str] = None,
+    secret_access_key: Optional[str] = None,
+    session_token: Optional[str] = None,
+    guardrail: Optional[Guardrail] = None,
+    allow_unenforced_guardrail: bool = False,
+    allow_custom_host: bool = False,
+    transport: Optional[httpx.BaseTransport] = None,
+    async_transport: Optional[httpx.AsyncBaseTransport] = None,
+) -> DualBedrockTransport:
+    """Return the transport behind ``create_http_client``: one object that is both an
+    ``httpx.BaseTransport`` and an ``httpx.AsyncBaseTransport``.
+
+    For libraries that build an ``httpx.Client`` and an ``httpx.AsyncClient`` from one
+    set of keyword arguments (``transport=``): both sign through it. Its sync and async
+    connection pools are built on first use; ``transport`` / ``async_transport`` are
+    the inner transports (default: httpx's, honouring the proxy environment).
+
+    Example::
+
+        transport = openai_bedrock.create_transport(region="us-west-2")
+        httpx.Client(transport=transport), httpx.AsyncClient(transport=transport)
+    """
+    _check_transport(transport, httpx.BaseTransport, "create_transport")
+    _check_transport(async_transport, httpx.AsyncBaseTransport, "create_transport")
+    return _bedrock_transport(
+        _settings(locals()), transport=transport, async_transport=async_transport
+    )

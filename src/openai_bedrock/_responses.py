@@ -15,7 +15,6 @@ Success bodies, streamed or not, are never read here.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 from typing import Any, Optional
 
@@ -104,19 +103,11 @@ def unknown_operation(
     return error
 
 
-REDACTED = b"REDACTED"
-# The canonical request quoted in a SignatureDoesNotMatch message lists every signed
-# header with its value (seen in public reports, e.g. continuedev/continue#9297).
-# Compiled on first use (re keeps it cached): only error bodies need it.
-_ECHOED_TOKEN = rb"(x-amz-security-token\s*[:=]\s*)[^\s'\"\\&]+"
-
-
 def redact(content: bytes, secrets: Iterable[Optional[str]]) -> bytes:
-    """``content`` with each of ``secrets`` and any quoted session token replaced."""
-    for secret in secrets:
-        if secret:
-            content = content.replace(secret.encode("utf-8"), REDACTED)
-    return re.sub(_ECHOED_TOKEN, rb"\1" + REDACTED, content, flags=re.IGNORECASE)
+    """``content`` without ``secrets`` in any encoding (see ``_redact``)."""
+    from ._redact import redact as _redact
+
+    return _redact(content, secrets)
 
 
 def bare_error_type(value: object) -> Optional[str]:

@@ -30,7 +30,7 @@ from typing import Any, Optional
 import httpx
 
 from . import _headers, _hotpath, _mantle_routes
-from ._endpoints import ENDPOINTS, INVOCATIONS
+from ._endpoints import ENDPOINTS, INVOCATIONS, canonical_path
 from ._errors import ForeignOriginError
 from ._fork import PerProcess
 from ._responses import (
@@ -40,7 +40,6 @@ from ._responses import (
     normalize_error_body,
     passes,
     rebuilt,
-    redact,
     unknown_operation,
 )
 from ._settings import Settings, origin_of
@@ -177,7 +176,9 @@ def _apply_guardrail(
     from . import guardrails
 
     named = not _GUARDRAIL_KEYS.isdisjoint(_headers.names(headers))
-    path = request.url.path
+    # The operation as a server may read the path (trailing "/", case, "%2F", "//"):
+    # any spelling of an invocation carries the guardrail.
+    path = canonical_path(request.url.raw_path.decode("ascii"))
     operation = next((op for op in INVOCATIONS if path.endswith(op)), None)
     if request.method != "POST" or operation is None:
         return None
@@ -224,28 +225,33 @@ def _normalized_error(
     response: httpx.Response,
     content: bytes,
     route_hint: Optional[str] = None,
+    truncated: bool = False,
 ) -> httpx.Response:
     """The error response, secrets redacted and the body OpenAI-style, once read."""
-    authorization = wire.headers.get("Authorization", "")
-    secrets = (
-        wire.headers.get("X-Amz-Security-Token"),
-        authorization.partition("Bearer ")[2],
-        authorization.partition("Signature=")[2],  # should a server quote it back
-    )
-    safe = redact(content, secrets)
+    from . import _error_body, _redact  # only errors need them: not loaded at import
+
+    secrets = _redact.sent_secrets(wire)
+    safe = _redact.redact(content, secrets)
     error_type = error_type_of(safe, response.headers.get(AWS_ERROR_TYPE))
-    hint = (
+    hints = (
         route_hint
         or _hint(settings, request)
         or _guardrail_hint(settings, wire, error_type)
-        or _remedy(settings, request, response.status_code, error_type, safe)
+        or _remedy(settings, request, response.status_code, error_type, safe),
+        _error_body.note(truncated),
     )
+    hint = " ".join(h for h in hints if h) or None
     replacement = normalize_error_body(safe, response.headers.get(AWS_ERROR_TYPE), hint)
+    # Headers too: a gateway may echo the Authorization or token header back.
+    response = httpx.Response(
+        response.status_code,
+        headers=_redact.redact_headers(response.headers, secrets),
+        extensions=response.extensions,
+    )
     if replacement is not None:
-        return rebuilt(response, replacement, request)
-    if safe != content:
-        return rebuilt(response, safe, request, content_type=None)
-    return response
+        # Normalising decodes JSON escapes: redact the result again, to be sure.
+        return rebuilt(response, _redact.redact(replacement, secrets), request)
+    return rebuilt(response, safe, request, content_type=None)
 
 
 def _remedy(
@@ -315,7 +321,7 @@ class BedrockTransport(httpx.BaseTransport):
         if wire is None:
             wire = _wire_request(self.settings, request)
             auth.authenticate(wire)
-        wire, response, content = self._send(wire)
+        wire, response, content, truncated = self._send(wire)
         if route is not None:
             retry = route.retry_url(wire.url, response.status_code, content or b"")
             base = route.base
@@ -323,7 +329,7 @@ class BedrockTransport(httpx.BaseTransport):
                 wire = _unsigned(wire)
                 wire.url = retry
                 auth.authenticate(wire)
-                wire, response, content = self._send(wire)
+                wire, response, content, truncated = self._send(wire)
                 base = _mantle_routes.other(base)
                 route.settled(base, not _refused(route, response.status_code, content))
             if content is None:
@@ -331,10 +337,13 @@ class BedrockTransport(httpx.BaseTransport):
         if content is None:
             return response
         hint = _route_hint(self.settings, route, wire, response.status_code, content)
-        return _normalized_error(self.settings, request, wire, response, content, hint)
+        return _normalized_error(self.settings, request, wire, response, content, hint, truncated)
 
-    def _send(self, wire: httpx.Request) -> tuple[httpx.Request, httpx.Response, Optional[bytes]]:
-        """Send; the error body read (None for a response that passes as it is)."""
+    def _send(
+        self, wire: httpx.Request
+    ) -> tuple[httpx.Request, httpx.Response, Optional[bytes], bool]:
+        """Send; the error body read (None for a response that passes as it is) and
+        whether it was cut short."""
         auth = self.settings.auth
         for attempt in _ATTEMPTS:
             if attempt:
@@ -345,13 +354,14 @@ class BedrockTransport(httpx.BaseTransport):
                 if may_be_envelope(response):
                     content = response.read()
                     error = unknown_operation(wire, response, content, self.settings.endpoint)
-                    return wire, error or response, None
-                return wire, response, None
-            content = response.read()
-            response.close()
+                    return wire, error or response, None, False
+                return wire, response, None, False
+            from ._error_body import read  # errors only: not loaded at import
+
+            content, truncated = read(response)
             if attempt or not auth.corrected_clock(response, content):
                 break
-        return wire, response, content
+        return wire, response, content, truncated
 
     def close(self) -> None:
         self._inner.value.close()
@@ -386,7 +396,7 @@ class AsyncBedrockTransport(httpx.AsyncBaseTransport):
         if wire is None:
             wire = _wire_request(self.settings, request)
             await auth.aauthenticate(wire)
-        wire, response, content = await self._send(wire)
+        wire, response, content, truncated = await self._send(wire)
         if route is not None:
             retry = route.retry_url(wire.url, response.status_code, content or b"")
             base = route.base
@@ -394,7 +404,7 @@ class AsyncBedrockTransport(httpx.AsyncBaseTransport):
                 wire = _unsigned(wire)
                 wire.url = retry
                 await auth.aauthenticate(wire)
-                wire, response, content = await self._send(wire)
+                wire, response, content, truncated = await self._send(wire)
                 base = _mantle_routes.other(base)
                 route.settled(base, not _refused(route, response.status_code, content))
             if content is None:
@@ -402,12 +412,13 @@ class AsyncBedrockTransport(httpx.AsyncBaseTransport):
         if content is None:
             return response
         hint = _route_hint(self.settings, route, wire, response.status_code, content)
-        return _normalized_error(self.settings, request, wire, response, content, hint)
+        return _normalized_error(self.settings, request, wire, response, content, hint, truncated)
 
     async def _send(
         self, wire: httpx.Request
-    ) -> tuple[httpx.Request, httpx.Response, Optional[bytes]]:
-        """Send; the error body read (None for a response that passes as it is)."""
+    ) -> tuple[httpx.Request, httpx.Response, Optional[bytes], bool]:
+        """Send; the error body read (None for a response that passes as it is) and
+        whether it was cut short."""
         auth = self.settings.auth
         for attempt in _ATTEMPTS:
             if attempt:
@@ -418,13 +429,14 @@ class AsyncBedrockTransport(httpx.AsyncBaseTransport):
                 if may_be_envelope(response):
                     content = await response.aread()
                     error = unknown_operation(wire, response, content, self.settings.endpoint)
-                    return wire, error or response, None
-                return wire, response, None
-            content = await response.aread()
-            await response.aclose()
+                    return wire, error or response, None, False
+                return wire, response, None, False
+            from ._error_body import aread  # errors only: not loaded at import
+
+            content, truncated = await aread(response)
             if attempt or not auth.corrected_clock(response, content):
                 break
-        return wire, response, content
+        return wire, response, content, truncated
 
     async def aclose(self) -> None:
         await self._inner.value.aclose()

@@ -140,7 +140,19 @@ async def test_a_model_on_neither_base_is_tried_once_and_says_so(
 
     assert paths(mantle) == ["/v1/chat/completions", "/openai/v1/chat/completions"]
     assert "isn't supported on this route" in caught.value.message
-    assert "tried the other base" in caught.value.message
+    assert "tried both bases" in caught.value.message
+
+
+async def test_a_listed_model_refused_on_its_base_says_which_base_was_used(
+    factory: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with BedrockEmulator(endpoint="mantle", routes={"xai.grok-4.3": "/v1"}) as mantle:
+        client = routed(factory, mantle, monkeypatch)
+        with pytest.raises(openai.BadRequestError) as caught:
+            await settle(client.chat.completions.create(model="xai.grok-4.3", messages=HI))
+
+    assert paths(mantle) == ["/openai/v1/chat/completions"]  # listed: no second try
+    assert "sent it to /openai/v1, the base its route table gives" in caught.value.message
 
 
 async def test_stored_responses_are_found_where_they_were_made(

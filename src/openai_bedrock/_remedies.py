@@ -103,15 +103,20 @@ def remedy(
     return None
 
 
-def wrong_base(settings: Settings, path: str, *, routed: bool) -> str:
+def wrong_base(settings: Settings, path: str, *, routed: bool, retried: bool = True) -> str:
     """Mantle's wrong-base answer: routing was tried, or the other base to use."""
     from ._mantle_routes import OPENAI_V1, V1
 
     if routed:
+        tried = (
+            "tried both bases"
+            if retried
+            else f"sent it to {_base_of_path(path)}, the base its route table gives this model"
+        )
         return (
             "(bedrock-mantle serves each model under /v1 or /openai/v1; openai-bedrock "
-            "routed this request by model and tried the other base too. The model may not "
-            f"be offered in {settings.region}: check its model card's Programmatic access.)"
+            f"routed this request by model and {tried}. The model may not be offered in "
+            f"{settings.region}: check its model card's Programmatic access.)"
         )
     here = OPENAI_V1 if path.startswith(OPENAI_V1 + "/") else V1
     there = V1 if here == OPENAI_V1 else OPENAI_V1
@@ -134,3 +139,7 @@ def message_of(content: bytes) -> str:
         return ""
     message = body.get("message", body.get("Message"))
     return message if isinstance(message, str) else ""
+
+
+def _base_of_path(path: str) -> str:
+    return "/openai/v1" if path.startswith("/openai/v1/") else "/v1"

@@ -287,7 +287,12 @@ def _route_hint(
         return None
     from ._remedies import wrong_base
 
-    return wrong_base(settings, wire.url.path, routed=route is not None)
+    return wrong_base(
+        settings,
+        wire.url.path,
+        routed=route is not None,
+        retried=route is not None and not route.known,
+    )
 
 
 class BedrockTransport(httpx.BaseTransport):

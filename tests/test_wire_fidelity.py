@@ -152,7 +152,7 @@ async def test_a_listed_model_refused_on_its_base_says_which_base_was_used(
             await settle(client.chat.completions.create(model="xai.grok-4.3", messages=HI))
 
     assert paths(mantle) == ["/openai/v1/chat/completions"]  # listed: no second try
-    assert "sent it to /openai/v1, the base its route table gives" in caught.value.message
+    assert "sent it to /openai/v1, the base known for this model" in caught.value.message
 
 
 async def test_stored_responses_are_found_where_they_were_made(

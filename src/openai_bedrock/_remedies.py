@@ -111,7 +111,7 @@ def wrong_base(settings: Settings, path: str, *, routed: bool, retried: bool = T
         tried = (
             "tried both bases"
             if retried
-            else f"sent it to {_base_of_path(path)}, the base its route table gives this model"
+            else f"sent it to {_base_of_path(path)}, the base known for this model"
         )
         return (
             "(bedrock-mantle serves each model under /v1 or /openai/v1; openai-bedrock "

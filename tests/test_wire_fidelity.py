@@ -331,7 +331,10 @@ async def test_background_on_runtime(factory: Factory, runtime: BedrockEmulator)
     client = factory(endpoint="runtime", base_url=runtime.base_url, **credentials(runtime))
     with pytest.raises(openai.BadRequestError) as caught:
         await settle(
-            client.responses.create(model="openai.gpt-oss-20b-1:0", input="Hi", background=True)
+            # extra_body: openai 1.66 (the oldest supported) has no background argument.
+            client.responses.create(
+                model="openai.gpt-oss-20b-1:0", input="Hi", extra_body={"background": True}
+            )
         )
 
     assert "The background parameter is not supported." in caught.value.message

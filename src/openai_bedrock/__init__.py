@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from ._batchwire import batch_headers
     from ._client import (
         DEFAULT_TIMEOUT,
         create_async_client,
@@ -24,6 +25,10 @@ if TYPE_CHECKING:
     )
     from ._endpoints import Endpoint
     from ._errors import (
+        BatchEndpointError,
+        BatchHeadersMissingError,
+        BatchInputError,
+        BatchTimeoutError,
         BedrockError,
         ConfigurationError,
         CredentialsError,
@@ -52,6 +57,10 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_TIMEOUT",
     "AsyncGuardrailStream",
+    "BatchEndpointError",
+    "BatchHeadersMissingError",
+    "BatchInputError",
+    "BatchTimeoutError",
     "BedrockError",
     "ConfigurationError",
     "CredentialsError",
@@ -69,6 +78,7 @@ __all__ = [
     "TaggedRequest",
     "UnknownOperationError",
     "__version__",
+    "batch_headers",
     "create_async_client",
     "create_async_http_client",
     "create_client",
@@ -92,6 +102,11 @@ _HOMES = {
     "create_http_client": "._client",
     "create_transport": "._client",
     "Endpoint": "._endpoints",
+    "BatchEndpointError": "._errors",
+    "BatchHeadersMissingError": "._errors",
+    "BatchInputError": "._errors",
+    "BatchTimeoutError": "._errors",
+    "batch_headers": "._batchwire",
     "BedrockError": "._errors",
     "ConfigurationError": "._errors",
     "CredentialsError": "._errors",

@@ -253,7 +253,7 @@ _SKEW_MESSAGE = (
 
 
 # A short-term key refused for its time: "401 invalid_api_key: Signature expired"
-# (BEDROCK_WIRE.md section 10), the server's time only in the Date header.
+# (docs/wire.md section 10), the server's time only in the Date header.
 _PRESIGNED_SKEW = r"Signature (?:expired|not yet current)"
 
 

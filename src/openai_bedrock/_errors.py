@@ -11,6 +11,10 @@ from __future__ import annotations
 import openai
 
 __all__ = [
+    "BatchEndpointError",
+    "BatchHeadersMissingError",
+    "BatchInputError",
+    "BatchTimeoutError",
     "BedrockError",
     "ConfigurationError",
     "CredentialsError",
@@ -59,3 +63,29 @@ class UnknownOperationError(openai.NotFoundError, BedrockError):
     ``openai.APIStatusError`` (status 404, ``code`` ``"UnknownOperationException"``)
     and a ``BedrockError``.
     """
+
+
+class BatchEndpointError(ConfigurationError):
+    """A batch call on a client that does not talk to bedrock-runtime.
+
+    Bedrock serves the OpenAI Batch API on bedrock-runtime only
+    (https://docs.aws.amazon.com/bedrock/latest/userguide/inference-openai-batch.html);
+    the call is refused before it is sent.
+    """
+
+
+class BatchHeadersMissingError(ConfigurationError):
+    """``batches.create`` without the ``X-Amzn-Bedrock-RoleArn`` / ``-ModelId`` headers.
+
+    Refused before sending; ``openai_bedrock.batch_headers()`` builds them.
+    """
+
+
+class BatchInputError(BedrockError, ValueError):
+    """A batch input Bedrock would refuse (a bad line, a repeated ``custom_id``, too few or
+    too many records, too many bytes). Raised by ``batch.upload_input`` before anything
+    is uploaded."""
+
+
+class BatchTimeoutError(BedrockError, TimeoutError):
+    """``batch.wait`` gave up before the batch reached a final status (it keeps running)."""

@@ -13,8 +13,8 @@ runs).
 
 ``prepare`` returns None for anything else, and the general path takes it: another
 origin, a query or fragment, hand-set auth or guardrail headers, a client-wide
-guardrail, a token provider, a streamed body, or (async) credentials due a refresh,
-which must happen off the event loop.
+guardrail, a token provider, a Batch API path (checked there), a streamed body, or
+(async) credentials due a refresh, which must happen off the event loop.
 
 Reads httpx internals (``URL._uri_reference``, a ``(scheme, userinfo, host, port,
 path, query, fragment)`` tuple in httpx 0.27 and 0.28, and ``Headers._list``; see
@@ -119,6 +119,8 @@ def _prepare(
         wire: Any = request  # read through httpx internals (see the module docstring)
         ref = wire.url._uri_reference
         if ref[:4] != origin or ref[5] is not None or ref[6] is not None:
+            return None
+        if "/batches" in ref[4]:  # checked by the general path (``_batchwire.check``)
             return None
         items: list[Any] = wire.headers._list
         # The SDK's placeholder must be the only Authorization, with no header that

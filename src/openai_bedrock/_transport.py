@@ -29,7 +29,7 @@ from typing import Any, Optional
 
 import httpx
 
-from . import _headers, _hotpath, _mantle_routes
+from . import _batchwire, _headers, _hotpath, _mantle_routes
 from ._endpoints import ENDPOINTS, INVOCATIONS, canonical_path
 from ._errors import ForeignOriginError
 from ._fork import PerProcess
@@ -131,6 +131,8 @@ def _wire_request(settings: Settings, request: httpx.Request) -> httpx.Request:
     set): the authenticator adds its own.
     """
     _check_origin(settings, request)
+    if _batchwire.is_batch_path(request.url.path):
+        _batchwire.check(settings.endpoint, request)
     wire = _headers.copy_request(request, _AUTH_KEYS)
     if settings.guardrail is None and _GUARDRAIL_KEYS.isdisjoint(_headers.names(wire.headers)):
         return wire  # the common case, decided without parsing the path

@@ -20,7 +20,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Optional, Union
+from typing import TYPE_CHECKING, Any, Literal, Optional, Union
 from urllib.parse import unquote
 
 import httpx
@@ -29,6 +29,9 @@ from .._mantle_routes import OPENAI_V1, V1, base_of
 from . import _shapes as shapes
 from ._vcr import PLACEHOLDER, _scrub_text
 from ._verify import Keys, authenticate
+
+if TYPE_CHECKING:
+    from ._batch import BatchEngine
 
 __all__ = ["BedrockEmulator", "EmulatedRequest"]
 
@@ -224,6 +227,10 @@ class BedrockEmulator:
         wrong_base_status: mantle: 400 ("isn't supported on this route") or 401
             ("... is not enabled for this account") for every wrong-base request; None
             chooses by model family, as captured.
+        s3: A boto3 S3 client (e.g. under moto) to serve the Batch API on runtime:
+            ``/openai/v1/batches`` reads inputs and writes outputs through it, and
+            ``emulator.batches.advance()`` moves jobs through their lifecycle
+            (see ``testing/_batch.py``). Without it, batch routes are unknown.
 
     Example::
 
@@ -249,6 +256,7 @@ class BedrockEmulator:
         stream_delay: float = 0.05,
         routes: Optional[Mapping[str, str]] = None,
         wrong_base_status: Optional[int] = None,
+        s3: Any = None,
     ) -> None:
         if endpoint not in _ENDPOINTS:
             raise ValueError(f"endpoint must be 'runtime' or 'mantle', not {endpoint!r}.")
@@ -269,6 +277,11 @@ class BedrockEmulator:
         self.wrong_base_status = wrong_base_status
         # Stored responses: id -> (the base that made it, the response).
         self._stored: dict[str, tuple[str, dict[str, Any]]] = {}
+        self.batches: Optional[BatchEngine] = None
+        if s3 is not None:
+            from ._batch import BatchEngine
+
+            self.batches = BatchEngine(self, s3)
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -451,6 +464,11 @@ class BedrockEmulator:
             return self._chat
         if method == "POST" and resource == "responses":
             return self._responses
+        if resource == "batches" or resource.startswith("batches/"):
+            # Runtime only, as on Bedrock (docs/wire.md section 10.1).
+            if self.batches is None or self.endpoint != "runtime":
+                return None
+            return self.batches.route(method, resource)
         parts = resource.split("/")
         if len(parts) == 2 and parts[0] == "responses" and parts[1] and method in ("GET", "DELETE"):
             return self._stored_response

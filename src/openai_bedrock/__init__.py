@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         CredentialsError,
         ForeignOriginError,
         ForkedClientError,
+        UnknownOperationError,
     )
     from ._tokens import (
         ShortTermToken,
@@ -75,6 +76,7 @@ __all__ = [
     "ShortTermToken",
     "ShortTermTokenProvider",
     "TaggedRequest",
+    "UnknownOperationError",
     "__version__",
     "batch_headers",
     "create_async_client",
@@ -110,6 +112,7 @@ _HOMES = {
     "CredentialsError": "._errors",
     "ForeignOriginError": "._errors",
     "ForkedClientError": "._errors",
+    "UnknownOperationError": "._errors",
     "ShortTermToken": "._tokens",
     "ShortTermTokenProvider": "._tokens",
     "mint_short_term_token": "._tokens",

@@ -244,7 +244,7 @@ class _Snapshot(_sigv4.FrozenCredentials):
     __str__ = __repr__
 
 
-# AWS's answer to a request signed more than 5 minutes off its clock (BEDROCK_WIRE.md
+# AWS's answer to a request signed more than 5 minutes off its clock (docs/wire.md
 # sections 2 and 8E); the time in parentheses is the server's.
 _SKEW_MESSAGE = (
     r"Signature (?:expired|not yet current): \S+ is (?:now earlier|still later) than \S+ "
@@ -253,7 +253,7 @@ _SKEW_MESSAGE = (
 
 
 # A short-term key refused for its time: "401 invalid_api_key: Signature expired"
-# (BEDROCK_WIRE.md section 10), the server's time only in the Date header.
+# (docs/wire.md section 10), the server's time only in the Date header.
 _PRESIGNED_SKEW = r"Signature (?:expired|not yet current)"
 
 

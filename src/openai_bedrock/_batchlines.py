@@ -5,7 +5,7 @@ Line format: OpenAI's "Prepare your batch file" (``custom_id``, ``method``, ``ur
 ``body``), which Bedrock's OpenAI Batch API follows
 (https://docs.aws.amazon.com/bedrock/latest/userguide/inference-openai-batch.html).
 Tool calling and ``response_format`` are not supported in batch (AWS sample notebook,
-BEDROCK_WIRE.md section 10.1).
+docs/wire.md section 10.1).
 """
 
 from __future__ import annotations

@@ -10,8 +10,9 @@ import openai
 
 from ._auth import TokenProvider
 from ._dual_transport import DualBedrockTransport
-from ._errors import ConfigurationError
+from ._errors import ConfigurationError, UnknownOperationError
 from ._hotpath import SDK_PLACEHOLDER_KEY
+from ._responses import ERROR_CLASS_HEADER
 from ._settings import Settings, resolve_settings
 from ._transport import AsyncBedrockTransport, BedrockTransport
 
@@ -282,7 +283,7 @@ def create_client(
     # An openai client sends one kind of request: it gets that half of the transport.
     bedrock = _bedrock_transport(settings, transport=transport).sync
     http_client = _http_client(bedrock, http_timeout, is_async=False)
-    return openai.OpenAI(
+    client = openai.OpenAI(
         api_key=SDK_PLACEHOLDER_KEY,  # the SDK insists on one; never sent
         base_url=str(settings.base_url),
         # openai 3.x is typed for httpx2 clients but accepts httpx ones at run time.
@@ -290,6 +291,31 @@ def create_client(
         timeout=timeout,
         **openai_kwargs,
     )
+    return _with_bedrock_errors(client)
+
+
+_Client = TypeVar("_Client", openai.OpenAI, openai.AsyncOpenAI)
+
+
+def _with_bedrock_errors(client: _Client) -> _Client:
+    """The client, raising the package's own status errors for responses the transport
+    marked (``_responses.ERROR_CLASS_HEADER``).
+
+    An exception raised inside a transport reaches the user as the SDK's
+    APIConnectionError (after retries), so the transport answers an error status
+    instead and this extends the SDK's status-to-class mapping (``_make_status_error``,
+    the hook the SDK's own clients override) on this one client.
+    """
+    make = client._make_status_error
+
+    def make_status_error(err_msg: str, *, body: object, response: Any) -> openai.APIStatusError:
+        if response.headers.get(ERROR_CLASS_HEADER) == "UnknownOperationException":
+            data = body.get("error", body) if isinstance(body, dict) else body
+            return UnknownOperationError(err_msg, response=response, body=data)
+        return make(err_msg, body=body, response=response)
+
+    setattr(client, "_make_status_error", make_status_error)  # noqa: B010
+    return client
 
 
 def create_async_client(
@@ -321,7 +347,7 @@ def create_async_client(
     settings, timeout, http_timeout = _resolve(locals())
     bedrock = _bedrock_transport(settings, async_transport=transport).async_
     http_client = _http_client(bedrock, http_timeout, is_async=True)
-    return openai.AsyncOpenAI(
+    client = openai.AsyncOpenAI(
         api_key=SDK_PLACEHOLDER_KEY,  # the SDK insists on one; never sent
         base_url=str(settings.base_url),
         # openai 3.x is typed for httpx2 clients but accepts httpx ones at run time.
@@ -329,6 +355,7 @@ def create_async_client(
         timeout=timeout,
         **openai_kwargs,
     )
+    return _with_bedrock_errors(client)
 
 
 def create_http_client(

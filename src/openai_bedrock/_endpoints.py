@@ -10,7 +10,7 @@ partitions' region patterns; a region the copy does not match is looked up in th
 installed botocore's partition data (which may be newer) before it is refused. Mantle
 has no botocore rules, so its one documented hostname template lives here.
 Sources: https://docs.aws.amazon.com/bedrock/latest/userguide/endpoints.html and
-``../shared/BEDROCK_WIRE.md`` section 1.
+``docs/wire.md`` section 1.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ class EndpointSpec(NamedTuple):
     offers_models_list: bool  # runtime documents that GET /models is not implemented
     # Operations (path suffixes) on which Bedrock enforces guardrail headers. AWS
     # documents that guardrails do not apply to Responses on runtime; on mantle they
-    # are reported ignored everywhere (BEDROCK_WIRE.md section 4).
+    # are reported ignored everywhere (docs/wire.md section 4).
     guardrails_enforced_on: tuple[str, ...]
 
 
@@ -51,7 +51,7 @@ ENDPOINTS: dict[str, EndpointSpec] = {
         offers_models_list=False,
         guardrails_enforced_on=("/chat/completions",),
     ),
-    # Some mantle models are served under /openai/v1 instead (BEDROCK_WIRE.md section 1).
+    # Some mantle models are served under /openai/v1 instead (docs/wire.md section 1).
     "mantle": EndpointSpec(
         "bedrock-mantle",
         "/v1",

@@ -20,6 +20,7 @@ __all__ = [
     "CredentialsError",
     "ForeignOriginError",
     "ForkedClientError",
+    "UnknownOperationError",
 ]
 
 
@@ -50,6 +51,17 @@ class ForkedClientError(BedrockError):
     """A client built on a caller's ``transport=`` was used in a child after ``os.fork()``.
 
     Clients whose transport the factory built open new connections in the child instead.
+    """
+
+
+class UnknownOperationError(openai.NotFoundError, BedrockError):
+    """Bedrock does not serve the requested path.
+
+    bedrock-runtime answers such a request with HTTP 200 and a Coral
+    ``UnknownOperationException`` envelope (docs/wire.md, "Unserved paths"); the
+    client raises this instead of handing the SDK an empty page. It is an
+    ``openai.APIStatusError`` (status 404, ``code`` ``"UnknownOperationException"``)
+    and a ``BedrockError``.
     """
 
 

@@ -51,6 +51,12 @@ class Settings:
         """``(scheme, host, port)``: the only origin requests may go to."""
         return origin_of(self.base_url)
 
+    @property
+    def routes_mantle(self) -> bool:
+        """Whether requests are routed per model between mantle's two bases: only on
+        mantle's own default URL, never on a ``base_url`` someone chose."""
+        return self.endpoint == "mantle" and self.base_url_source.startswith("mantle endpoint")
+
 
 def origin_of(url: httpx.URL) -> tuple[str, str, Optional[int]]:
     return url.scheme, url.host, url.port

@@ -5,7 +5,7 @@ CallWithBearerToken`` URL, without its scheme, plus ``&Version=1``, base64-encod
 prefixed ``bedrock-api-key-``. It lasts at most 12 hours and never outlives the
 credentials that signed it; minting makes no network call.
 https://docs.aws.amazon.com/bedrock/latest/userguide/api-keys-generate.html and
-``../shared/BEDROCK_WIRE.md`` section 2.
+``docs/wire.md`` section 2.
 
 Why not AWS's ``aws-bedrock-token-generator`` (Apache-2.0, depends on botocore only): it
 signs with botocore's ``SigV4QueryAuth.add_auth``, which logs the canonical request

@@ -29,16 +29,18 @@ from typing import Any, Optional
 
 import httpx
 
-from . import _batchwire, _headers, _hotpath
+from . import _batchwire, _headers, _hotpath, _mantle_routes
 from ._endpoints import ENDPOINTS, INVOCATIONS, canonical_path
 from ._errors import ForeignOriginError
 from ._fork import PerProcess
 from ._responses import (
     AWS_ERROR_TYPE,
     error_type_of,
+    may_be_envelope,
     normalize_error_body,
     passes,
     rebuilt,
+    unknown_operation,
 )
 from ._settings import Settings, origin_of
 
@@ -90,7 +92,7 @@ def _hint(settings: Settings, request: httpx.Request) -> Optional[str]:
     return None
 
 
-# AWS's error type, and the OpenAI-style code mantle uses and runtime may (BEDROCK_WIRE.md s5).
+# AWS's error type, and the OpenAI-style code mantle uses and runtime may (docs/wire.md s5).
 _ACCESS_DENIED = ("AccessDeniedException", "access_denied")
 
 
@@ -224,6 +226,7 @@ def _normalized_error(
     wire: httpx.Request,
     response: httpx.Response,
     content: bytes,
+    route_hint: Optional[str] = None,
     truncated: bool = False,
 ) -> httpx.Response:
     """The error response, secrets redacted and the body OpenAI-style, once read."""
@@ -233,7 +236,10 @@ def _normalized_error(
     safe = _redact.redact(content, secrets)
     error_type = error_type_of(safe, response.headers.get(AWS_ERROR_TYPE))
     hints = (
-        _hint(settings, request) or _guardrail_hint(settings, wire, error_type),
+        route_hint
+        or _hint(settings, request)
+        or _guardrail_hint(settings, wire, error_type)
+        or _remedy(settings, request, response.status_code, error_type, safe),
         _error_body.note(truncated),
     )
     hint = " ".join(h for h in hints if h) or None
@@ -248,6 +254,47 @@ def _normalized_error(
         # Normalising decodes JSON escapes: redact the result again, to be sure.
         return rebuilt(response, _redact.redact(replacement, secrets), request)
     return rebuilt(response, safe, request, content_type=None)
+
+
+def _remedy(
+    settings: Settings,
+    request: httpx.Request,
+    status: int,
+    error_type: Optional[str],
+    content: bytes,
+) -> Optional[str]:
+    from ._mantle_routes import model_of
+    from ._remedies import message_of, remedy
+
+    return remedy(settings, status, error_type, message_of(content), model_of(request))
+
+
+def _refused(route: _mantle_routes.Route, status: int, content: Optional[bytes]) -> bool:
+    if content is None:
+        return False
+    if route.model is not None:
+        return _mantle_routes.is_wrong_base(status, content)
+    return status == 404
+
+
+def _route_hint(
+    settings: Settings,
+    route: Optional[_mantle_routes.Route],
+    wire: httpx.Request,
+    status: int,
+    content: bytes,
+) -> Optional[str]:
+    """What to do about mantle's wrong-base answer."""
+    if settings.endpoint != "mantle" or not _mantle_routes.is_wrong_base(status, content):
+        return None
+    from ._remedies import wrong_base
+
+    return wrong_base(
+        settings,
+        wire.url.path,
+        routed=route is not None,
+        retried=route is not None and not route.known,
+    )
 
 
 class BedrockTransport(httpx.BaseTransport):
@@ -268,6 +315,7 @@ class BedrockTransport(httpx.BaseTransport):
         self.settings = settings
         self._inner = PerProcess(inner, rebuild)
         self._prepare = _hotpath.for_settings(settings, _SPECIAL_KEYS, is_async=False)
+        self._router = _mantle_routes.MantleRouter() if settings.routes_mantle else None
 
     @property
     def inner(self) -> httpx.BaseTransport:
@@ -275,23 +323,52 @@ class BedrockTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         auth = self.settings.auth
+        route = self._router.route(request) if self._router is not None else None
         wire = self._prepare(request)
         if wire is None:
             wire = _wire_request(self.settings, request)
             auth.authenticate(wire)
+        wire, response, content, truncated = self._send(wire)
+        if route is not None:
+            retry = route.retry_url(wire.url, response.status_code, content or b"")
+            base = route.base
+            if retry is not None:  # a guess refused as the wrong base: the other one, once
+                wire = _unsigned(wire)
+                wire.url = retry
+                auth.authenticate(wire)
+                wire, response, content, truncated = self._send(wire)
+                base = _mantle_routes.other(base)
+                route.settled(base, not _refused(route, response.status_code, content))
+            if content is None:
+                return route.watch(response, base)
+        if content is None:
+            return response
+        hint = _route_hint(self.settings, route, wire, response.status_code, content)
+        return _normalized_error(self.settings, request, wire, response, content, hint, truncated)
+
+    def _send(
+        self, wire: httpx.Request
+    ) -> tuple[httpx.Request, httpx.Response, Optional[bytes], bool]:
+        """Send; the error body read (None for a response that passes as it is) and
+        whether it was cut short."""
+        auth = self.settings.auth
         for attempt in _ATTEMPTS:
             if attempt:
                 wire = _unsigned(wire)
                 auth.authenticate(wire)
             response = self._inner.get().handle_request(wire)
             if passes(response):
-                return response
+                if may_be_envelope(response):
+                    content = response.read()
+                    error = unknown_operation(wire, response, content, self.settings.endpoint)
+                    return wire, error or response, None, False
+                return wire, response, None, False
             from ._error_body import read  # errors only: not loaded at import
 
             content, truncated = read(response)
             if attempt or not auth.corrected_clock(response, content):
                 break
-        return _normalized_error(self.settings, request, wire, response, content, truncated)
+        return wire, response, content, truncated
 
     def close(self) -> None:
         self._inner.value.close()
@@ -313,6 +390,7 @@ class AsyncBedrockTransport(httpx.AsyncBaseTransport):
         self.settings = settings
         self._inner = PerProcess(inner, rebuild)
         self._prepare = _hotpath.for_settings(settings, _SPECIAL_KEYS, is_async=True)
+        self._router = _mantle_routes.MantleRouter() if settings.routes_mantle else None
 
     @property
     def inner(self) -> httpx.AsyncBaseTransport:
@@ -320,23 +398,52 @@ class AsyncBedrockTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         auth = self.settings.auth
+        route = self._router.route(request) if self._router is not None else None
         wire = self._prepare(request)
         if wire is None:
             wire = _wire_request(self.settings, request)
             await auth.aauthenticate(wire)
+        wire, response, content, truncated = await self._send(wire)
+        if route is not None:
+            retry = route.retry_url(wire.url, response.status_code, content or b"")
+            base = route.base
+            if retry is not None:  # a guess refused as the wrong base: the other one, once
+                wire = _unsigned(wire)
+                wire.url = retry
+                await auth.aauthenticate(wire)
+                wire, response, content, truncated = await self._send(wire)
+                base = _mantle_routes.other(base)
+                route.settled(base, not _refused(route, response.status_code, content))
+            if content is None:
+                return route.watch(response, base)
+        if content is None:
+            return response
+        hint = _route_hint(self.settings, route, wire, response.status_code, content)
+        return _normalized_error(self.settings, request, wire, response, content, hint, truncated)
+
+    async def _send(
+        self, wire: httpx.Request
+    ) -> tuple[httpx.Request, httpx.Response, Optional[bytes], bool]:
+        """Send; the error body read (None for a response that passes as it is) and
+        whether it was cut short."""
+        auth = self.settings.auth
         for attempt in _ATTEMPTS:
             if attempt:
                 wire = _unsigned(wire)
                 await auth.aauthenticate(wire)
             response = await self._inner.get().handle_async_request(wire)
             if passes(response):
-                return response
+                if may_be_envelope(response):
+                    content = await response.aread()
+                    error = unknown_operation(wire, response, content, self.settings.endpoint)
+                    return wire, error or response, None, False
+                return wire, response, None, False
             from ._error_body import aread  # errors only: not loaded at import
 
             content, truncated = await aread(response)
             if attempt or not auth.corrected_clock(response, content):
                 break
-        return _normalized_error(self.settings, request, wire, response, content, truncated)
+        return wire, response, content, truncated
 
     async def aclose(self) -> None:
         await self._inner.value.aclose()

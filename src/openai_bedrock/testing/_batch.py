@@ -2,7 +2,7 @@
 on runtime, jobs that read their input from S3 and write the output beside it.
 
 Wire facts: https://docs.aws.amazon.com/bedrock/latest/userguide/inference-openai-batch.html
-(BEDROCK_WIRE.md section 10.1). Status names and the batch object follow OpenAI's Batch
+(docs/wire.md section 10.1). Status names and the batch object follow OpenAI's Batch
 API (https://platform.openai.com/docs/api-reference/batch/object); Bedrock does not list
 its statuses (INFERRED to be OpenAI's).
 

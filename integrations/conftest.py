@@ -11,9 +11,10 @@ from __future__ import annotations
 import ast
 import inspect
 import ipaddress
+import json
 import os
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +95,7 @@ def emulator() -> Iterator[BedrockEmulator]:
         yield emu
 
 
-def _client_arguments(emu: BedrockEmulator) -> dict[str, Any]:
+def bedrock_settings(emu: BedrockEmulator) -> dict[str, Any]:
     """SigV4 with the emulator's keys, and a guardrail on every chat completion."""
     return {
         "base_url": emu.base_url,
@@ -102,8 +103,11 @@ def _client_arguments(emu: BedrockEmulator) -> dict[str, Any]:
         "access_key_id": emu.access_key_id,
         "secret_access_key": emu.secret_access_key,
         "guardrail": GUARDRAIL,
-        "max_retries": 0,
     }
+
+
+def _client_arguments(emu: BedrockEmulator) -> dict[str, Any]:
+    return {**bedrock_settings(emu), "max_retries": 0}
 
 
 @pytest.fixture
@@ -134,6 +138,46 @@ def assert_signed_and_guarded(emu: BedrockEmulator, *, calls: int = 1) -> list[A
     return chats
 
 
+def tool_call(name: str, arguments: dict[str, Any], call_id: str = "call-1") -> dict[str, Any]:
+    """Assistant message fields for the emulator: one call of the tool ``name``."""
+    function = {"name": name, "arguments": json.dumps(arguments)}
+    return {
+        "content": None,
+        "tool_calls": [{"id": call_id, "type": "function", "function": function}],
+    }
+
+
+def tool_round_trip(
+    name: str, arguments: dict[str, Any], answer: Callable[[str], str]
+) -> Callable[[dict[str, Any]], Any]:
+    """An emulator reply: call the tool ``name`` (when offered tools) until a tool
+    result is in the conversation, then answer ``answer(that result)``."""
+
+    def reply(body: dict[str, Any]) -> Any:
+        results = [m for m in body["messages"] if m.get("role") == "tool"]
+        if results:
+            content = results[-1]["content"]
+            if isinstance(content, list):  # content parts, as some libraries send them
+                content = "".join(part.get("text", "") for part in content)
+            return answer(str(content))
+        if body.get("tools"):
+            return tool_call(name, arguments)
+        return "no tools were offered"
+
+    return reply
+
+
+def structured_reply(value: dict[str, Any]) -> Callable[[dict[str, Any]], Any]:
+    """An emulator reply: ``value`` as a call of the first tool offered, else as JSON text."""
+
+    def reply(body: dict[str, Any]) -> Any:
+        if body.get("tools"):
+            return tool_call(body["tools"][0]["function"]["name"], value)
+        return json.dumps(value)
+
+    return reply
+
+
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
@@ -142,6 +186,16 @@ def readme_recipe(library: str) -> str:
     section = README.read_text(encoding="utf-8").split("## Using it with frameworks", 1)[1]
     section = section.split("\n## ", 1)[0]
     after = section.split(f"**{library}**", 1)[1]
+    return after.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+INTEGRATIONS_PAGE = README.parent / "docs" / "integrations.md"
+
+
+def docs_recipe(library: str) -> str:
+    """The first Python block after the ``### library`` heading in docs/integrations.md."""
+    page = INTEGRATIONS_PAGE.read_text(encoding="utf-8")
+    after = page.split(f"\n### {library}\n", 1)[1].split("\n### ", 1)[0]
     return after.split("```python\n", 1)[1].split("```", 1)[0]
 
 

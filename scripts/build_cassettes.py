@@ -3,7 +3,7 @@
     python scripts/build_cassettes.py          # rewrite cassettes/*.yaml
     python scripts/build_cassettes.py --check  # exit 1 if any file differs
 
-The cassettes were not recorded from AWS: they hold BEDROCK_WIRE.md section 8's
+The cassettes were not recorded from AWS: they hold docs/wire.md section 8's
 exchanges. Response bodies come from the shapes module, which the emulator uses too, so
 correcting a shape there and re-running this script corrects both. The values here
 (ids, request ids, dates, token counts) are the section 8 examples, mostly GUESS; see
@@ -73,7 +73,7 @@ def guardrail_headers(version: str, trace: bool = False) -> dict[str, list[str]]
     return headers
 
 
-# GPT-OSS's list of accepted fields (BEDROCK_WIRE.md section 3, 3P-observed).
+# GPT-OSS's list of accepted fields (docs/wire.md section 3, 3P-observed).
 ACCEPTED_FIELDS = (
     "messages, model, store, reasoning_effort, metadata, frequency_penalty, logit_bias, "
     "logprobs, top_logprobs, max_tokens, max_completion_tokens, n, modalities, prediction, "
@@ -97,7 +97,6 @@ def request(
         "content-length": [str(len(body.encode()))],
         "content-type": ["application/json"],
         "host": [url.split("/")[2]],
-        "x-amz-content-sha256": ["REDACTED"],
         "x-amz-date": ["REDACTED"],
     }
     if session_token:

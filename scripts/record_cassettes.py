@@ -61,7 +61,7 @@ def chat_stream(client: openai.OpenAI) -> None:
 
 
 def unknown_field(client: openai.OpenAI) -> None:
-    # GPT-OSS rejects body fields it does not know (BEDROCK_WIRE.md section 3).
+    # GPT-OSS rejects body fields it does not know (docs/wire.md section 3).
     client.chat.completions.create(
         model=RUNTIME_MODEL,
         messages=[{"role": "user", "content": "Hello!"}],
@@ -119,7 +119,7 @@ def guardrail_intervenes_stream(client: openai.OpenAI) -> None:
 
 
 def guardrail_trace(client: openai.OpenAI) -> None:
-    # BEDROCK_WIRE.md section 8C.
+    # docs/wire.md section 8C.
     guardrail = _guardrail(trace=True)
     client.chat.completions.create(
         model=RUNTIME_MODEL,

@@ -53,7 +53,7 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> dt.datetime:
-    """Sign every request at BEDROCK_WIRE.md section 8's fixed time."""
+    """Sign every request at docs/wire.md section 8's fixed time."""
     monkeypatch.setattr(_sigv4, "timestamp", FROZEN_TIME.timestamp)
     return FROZEN_TIME
 

@@ -53,7 +53,7 @@ def find_secrets(text: str) -> list[str]:
 
 
 # A short-term Bedrock API key as AWS mints one: base64 of a presigned URL that
-# carries a session token and a signature (BEDROCK_WIRE.md section 2).
+# carries a session token and a signature (docs/wire.md section 2).
 PRESIGNED_URL = (
     "bedrock.amazonaws.com/?Action=CallWithBearerToken&X-Amz-Algorithm=AWS4-HMAC-SHA256"
     "&X-Amz-Credential=ASIAQWERTYUIOP123456%2F20261124%2Fus-west-2%2Fbedrock%2Faws4_request"
@@ -193,7 +193,7 @@ def test_recording_scrubs_every_secret(tmp_path: Path, frozen_clock: object) -> 
     assert len(interactions) == 3
     sigv4, bearer, short_term = (i["request"]["headers"] for i in interactions)
     # Replaced, not dropped: the cassette still shows the request was signed.
-    for header in ("authorization", "x-amz-date", "x-amz-content-sha256", "x-amz-security-token"):
+    for header in ("authorization", "x-amz-date", "x-amz-security-token"):
         assert sigv4[header] == [PLACEHOLDER]
     assert bearer["authorization"] == [PLACEHOLDER]
     assert short_term["authorization"] == [PLACEHOLDER]

@@ -188,8 +188,11 @@ def test_a_refused_chat_exits_1_with_one_actionable_line(
     assert result.returncode == 1
     assert result.stdout == ""
     [line] = result.stderr.splitlines()
-    assert line.startswith("error: Bedrock answered 403 AccessDeniedException: You don't have ")
-    assert f"To fix: request access to {MODEL} in us-west-2" in line
+    # An unknown model id: runtime's captured answer (docs/wire.md, "Error shapes").
+    assert line.startswith(
+        "error: Bedrock answered 400 validation_error: The provided model identifier is invalid"
+    )
+    assert f"To fix: check --model {MODEL}: it must be offered in us-west-2" in line
     assert debug.returncode == 1
     assert "Traceback (most recent call last)" in debug.stderr
     assert debug.stderr.rstrip().endswith(line.split(" To fix: ")[1])
@@ -422,8 +425,9 @@ def test_doctor_no_model_access(tmp_path: Path) -> None:
     assert result.returncode == 1
     call = checks(result)["call"]
     assert call["status"] == "fail"
-    assert "You don't have access to the model" in call["detail"]
-    assert call["remedy"].startswith(f"request access to {MODEL} in us-west-2")
+    # An unknown model id: runtime's captured answer (docs/wire.md, "Error shapes").
+    assert "The provided model identifier is invalid" in call["detail"]
+    assert call["remedy"].startswith(f"check --model {MODEL}: it must be offered in us-west-2")
 
 
 def test_doctor_on_mantle_lists_models_and_flags_a_missing_one(tmp_path: Path) -> None:

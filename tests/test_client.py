@@ -368,7 +368,8 @@ async def test_openai_style_error_bodies_pass_unchanged(
     body = {
         "error": {
             "code": "validation_error",
-            "message": "model `x` isn't supported on this route",
+            # Captured on mantle (docs/wire.md, "Error shapes"); no remedy applies.
+            "message": "Failed to deserialize the JSON body into the target type",
             "param": None,
             "type": "invalid_request_error",
         }

@@ -155,7 +155,47 @@ def test_a_body_changed_after_signing_is_refused(emu: BedrockEmulator) -> None:
     response = http_lib.post(url, content=chat_body("Goodbye"), headers=headers)
 
     assert response.status_code == 403
+    assert "signature does not match" in emu.requests[-1].reason
+
+
+def _botocore_signed(emu: BedrockEmulator, body: bytes, content_hash: str) -> dict[str, str]:
+    """Headers botocore's SigV4Auth gives a request that carries (and so signs) its
+    own X-Amz-Content-SHA256, as S3-style signers send it."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    url = emu.base_url + "/chat/completions"
+    request = AWSRequest(
+        method="POST",
+        url=url,
+        data=body,
+        headers={"content-type": "application/json", "X-Amz-Content-SHA256": content_hash},
+    )
+    request.context["timestamp"] = emu.now().strftime("%Y%m%dT%H%M%SZ")
+    credentials = Credentials(emu.access_key_id, emu.secret_access_key, emu.session_token)
+    SigV4Auth(credentials, emu.service, emu.region).add_auth(request)
+    return dict(request.headers.items())
+
+
+def test_a_signed_content_hash_is_accepted_and_checked(emu: BedrockEmulator) -> None:
+    import hashlib
+
+    body = chat_body("Hello")
+    good = _botocore_signed(emu, body, hashlib.sha256(body).hexdigest())
+    assert "x-amz-content-sha256" in good["Authorization"]
+    assert http_lib.post(emu.base_url + "/chat/completions", content=body, headers=good).is_success
+
+    bad = _botocore_signed(emu, body, hashlib.sha256(b"other").hexdigest())
+    response = http_lib.post(emu.base_url + "/chat/completions", content=body, headers=bad)
+    assert response.status_code == 403
     assert "X-Amz-Content-SHA256 is not the SHA-256 of the body" in emu.requests[-1].reason
+
+
+def test_our_requests_carry_no_content_hash(emu: BedrockEmulator) -> None:
+    client(emu).chat.completions.create(model=MODEL, messages=HI)
+
+    assert "x-amz-content-sha256" not in emu.requests[-1].headers
 
 
 def test_a_header_changed_after_signing_is_refused(emu: BedrockEmulator) -> None:
@@ -343,10 +383,11 @@ def test_an_unknown_fault_is_refused(emu: BedrockEmulator) -> None:
 def test_only_configured_models_are_served() -> None:
     with BedrockEmulator(models={MODEL}) as emu, client(emu) as c:
         c.chat.completions.create(model=MODEL, messages=HI)
-        with pytest.raises(openai.PermissionDeniedError) as caught:
+        with pytest.raises(openai.BadRequestError) as caught:
             c.chat.completions.create(model="openai.gpt-oss-120b-1:0", messages=HI)
 
-    assert "You don't have access to the model" in caught.value.message
+    # runtime's captured answer to an unknown model id (docs/wire.md, "Error shapes").
+    assert "The provided model identifier is invalid" in caught.value.message
 
 
 def test_mantle_lists_only_the_configured_models() -> None:
@@ -379,21 +420,36 @@ def test_mantle_serves_responses_under_v1_and_checks_bedrock_mantle() -> None:
         with client(emu) as c:
             response = c.responses.create(model="openai.gpt-oss-120b", input="Say hello")
         body = chat_body()
-        url, headers = signed(emu, body, service="bedrock")
+        # bedrock is accepted on mantle too (test_mantle_accepts_both_signing_names).
+        url, headers = signed(emu, body, service="bedrock-runtime")
         refused = http_lib.post(url, content=body, headers=headers)
 
     assert response.output_text == "Say hello"
     assert emu.requests[0].path == "/v1/responses"
     assert refused.status_code == 403
-    assert "service 'bedrock', expected 'bedrock-mantle'" in emu.requests[-1].reason
+    assert "service 'bedrock-runtime', expected 'bedrock-mantle'" in emu.requests[-1].reason
 
 
-def test_an_unknown_route_is_a_404(emu: BedrockEmulator) -> None:
+def test_an_unknown_route_is_runtimes_200_envelope(emu: BedrockEmulator) -> None:
     url, headers = signed(emu, b"{}", path="/embeddings")
     response = http_lib.post(url, content=b"{}", headers=headers)
 
-    assert response.status_code == 404
+    # Captured: HTTP 200 and a Coral envelope (docs/wire.md, "Unserved paths").
+    assert response.status_code == 200
+    assert response.json() == {
+        "Output": {"__type": "com.amazon.coral.service#UnknownOperationException"},
+        "Version": "1.0",
+    }
     assert emu.requests[-1].verdict == "UnknownOperationException"
+
+
+def test_an_unknown_route_on_mantle_is_a_404() -> None:
+    with BedrockEmulator(endpoint="mantle") as mantle:
+        url, headers = signed(mantle, b"{}", path="/embeddings")
+        response = http_lib.post(url, content=b"{}", headers=headers)
+
+    assert response.status_code == 404
+    assert mantle.requests[-1].verdict == "UnknownOperationException"
 
 
 def test_connections_are_kept_alive(emu: BedrockEmulator) -> None:
@@ -559,3 +615,15 @@ def test_a_guardrail_arn_and_its_bare_id_name_the_same_guardrail(
             **guardrail.options(),
         )
     assert (answer.model_extra or {})["amazon-bedrock-guardrailAction"] == "INTERVENED"
+
+
+@pytest.mark.parametrize("service", ["bedrock-mantle", "bedrock"])
+def test_mantle_accepts_both_signing_names(service: str) -> None:
+    with BedrockEmulator(endpoint="mantle") as mantle:
+        url, headers = signed(mantle, chat_body(), service=service)
+        assert http_lib.post(url, content=chat_body(), headers=headers).is_success
+
+
+def test_runtime_accepts_only_bedrock_as_signing_name(emu: BedrockEmulator) -> None:
+    url, headers = signed(emu, chat_body(), service="bedrock-mantle")
+    assert http_lib.post(url, content=chat_body(), headers=headers).status_code == 403

@@ -1,4 +1,4 @@
-"""Replay the guardrail cassettes (built from BEDROCK_WIRE.md sections 4 and 8C) through
+"""Replay the guardrail cassettes (built from docs/wire.md sections 4 and 8C) through
 real clients, sync and async: what goes on the wire, and what guardrail_outcome reads.
 
 The calls match scripts/record_cassettes.py; keep them in step.
@@ -147,7 +147,7 @@ async def test_an_intervention_without_top_level_keys_is_read_from_the_blocked_m
 
 
 async def test_the_aws_trace_example(mode: str, frozen_clock: dt.datetime) -> None:
-    """BEDROCK_WIRE.md section 8C: the request byte for byte, and the trace as data."""
+    """docs/wire.md section 8C: the request byte for byte, and the trace as data."""
     traced = Guardrail(GUARDRAIL_ID, version=1, trace=True, tag_suffix="k3q9x2")
     with replay("guardrail_trace") as wire:
         completion = await run(

@@ -82,7 +82,7 @@ def test_option_markers_configure_the_emulator_and_the_client(pytester: pytest.P
                     model="{MODEL}", messages=[{{"role": "user", "content": "x"}}]
                 )
             assert len(bedrock_emulator.requests) == 1
-            with pytest.raises(openai.PermissionDeniedError):
+            with pytest.raises(openai.BadRequestError):
                 bedrock_client.chat.completions.create(
                     model="other", messages=[{{"role": "user", "content": "x"}}]
                 )

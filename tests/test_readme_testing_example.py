@@ -23,3 +23,13 @@ def test_the_readme_example_passes(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_my_app=example())
     result = pytester.runpytest("--strict-markers")
     result.assert_outcomes(passed=6)
+
+
+def test_the_readme_batch_example_passes(pytester: pytest.Pytester) -> None:
+    text = README.read_text(encoding="utf-8")
+    match = re.search(r"<!-- README example: test_my_batch.py -->\n```python\n(.*?)```", text, re.S)
+    assert match is not None, "the README batch example is missing"
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    pytester.makepyfile(test_my_batch=match.group(1))
+    result = pytester.runpytest("--strict-markers")
+    result.assert_outcomes(passed=1)

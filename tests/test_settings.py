@@ -413,13 +413,21 @@ ENDPOINT_CASES = [
     ),
     pytest.param(
         EndpointCase(
-            {"region": "eu-west-1", "base_url": PROXY_URL}, PROXY_URL, "eu-west-1", "bedrock"
+            {"region": "eu-west-1", "base_url": PROXY_URL, "allow_custom_host": True},
+            PROXY_URL,
+            "eu-west-1",
+            "bedrock",
         ),
         id="a proxy base_url is signed for bedrock in the configured region",
     ),
     pytest.param(
         EndpointCase(
-            {"region": "eu-west-1", "base_url": PROXY_URL, "endpoint": "mantle"},
+            {
+                "region": "eu-west-1",
+                "base_url": PROXY_URL,
+                "endpoint": "mantle",
+                "allow_custom_host": True,
+            },
             PROXY_URL,
             "eu-west-1",
             "bedrock-mantle",
@@ -437,7 +445,7 @@ ENDPOINT_CASES = [
     ),
     pytest.param(
         EndpointCase(
-            {"region": "eu-west-1"},
+            {"region": "eu-west-1", "allow_custom_host": True},
             PROXY_URL,
             "eu-west-1",
             "bedrock",
@@ -447,7 +455,7 @@ ENDPOINT_CASES = [
     ),
     pytest.param(
         EndpointCase(
-            {"region": "eu-west-1", "base_url": PROXY_URL},
+            {"region": "eu-west-1", "base_url": PROXY_URL, "allow_custom_host": True},
             PROXY_URL,
             "eu-west-1",
             "bedrock",

@@ -14,14 +14,27 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from ._client import DEFAULT_TIMEOUT, create_async_client, create_client
+    from ._batchwire import batch_headers
+    from ._client import (
+        DEFAULT_TIMEOUT,
+        create_async_client,
+        create_async_http_client,
+        create_client,
+        create_http_client,
+        create_transport,
+    )
     from ._endpoints import Endpoint
     from ._errors import (
+        BatchEndpointError,
+        BatchHeadersMissingError,
+        BatchInputError,
+        BatchTimeoutError,
         BedrockError,
         ConfigurationError,
         CredentialsError,
         ForeignOriginError,
         ForkedClientError,
+        UnknownOperationError,
     )
     from ._tokens import (
         ShortTermToken,
@@ -44,6 +57,10 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_TIMEOUT",
     "AsyncGuardrailStream",
+    "BatchEndpointError",
+    "BatchHeadersMissingError",
+    "BatchInputError",
+    "BatchTimeoutError",
     "BedrockError",
     "ConfigurationError",
     "CredentialsError",
@@ -59,9 +76,14 @@ __all__ = [
     "ShortTermToken",
     "ShortTermTokenProvider",
     "TaggedRequest",
+    "UnknownOperationError",
     "__version__",
+    "batch_headers",
     "create_async_client",
+    "create_async_http_client",
     "create_client",
+    "create_http_client",
+    "create_transport",
     "guardrail_outcome",
     "http_library",
     "mint_short_term_token",
@@ -77,13 +99,22 @@ _HOMES = {
     "DEFAULT_TIMEOUT": "._client",
     "create_async_client": "._client",
     "create_client": "._client",
+    "create_async_http_client": "._client",
+    "create_http_client": "._client",
+    "create_transport": "._client",
     "http_library": "._http",
     "Endpoint": "._endpoints",
+    "BatchEndpointError": "._errors",
+    "BatchHeadersMissingError": "._errors",
+    "BatchInputError": "._errors",
+    "BatchTimeoutError": "._errors",
+    "batch_headers": "._batchwire",
     "BedrockError": "._errors",
     "ConfigurationError": "._errors",
     "CredentialsError": "._errors",
     "ForeignOriginError": "._errors",
     "ForkedClientError": "._errors",
+    "UnknownOperationError": "._errors",
     "ShortTermToken": "._tokens",
     "ShortTermTokenProvider": "._tokens",
     "mint_short_term_token": "._tokens",

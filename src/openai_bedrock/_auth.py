@@ -13,9 +13,11 @@ import functools
 import hashlib
 import os
 import re
+import subprocess
+import threading
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Optional, Union, cast
+from typing import Any, NoReturn, Optional, Union, cast
 
 from . import _sigv4
 from ._errors import ConfigurationError, CredentialsError
@@ -64,12 +66,83 @@ def check_secret(value: object, name: str) -> str:
 
 
 def credentials_failed(source: str, profile: Optional[str], exc: Exception) -> CredentialsError:
-    """The error for a credential source that failed, with the usual remedies."""
+    """The error for a credential source that failed, with the usual remedies.
+
+    A provider's own output (a credential_process's stderr) may hold a secret, so it is
+    shown as a short excerpt with every credential-shaped run masked, and when something
+    was masked the original exception is not chained (a traceback would print it).
+    """
+    from ._redact import mask_secret_shapes
+
     login = f"aws sso login --profile {profile}" if profile else "aws sso login"
-    return CredentialsError(
-        f"Loading AWS credentials from {source} failed: {type(exc).__name__}: {exc}. "
-        f"If you use IAM Identity Center (SSO), run `{login}`; otherwise check that source."
+    raw = str(exc)
+    excerpt = mask_secret_shapes(raw)
+    details = [f"profile {profile or 'default'!r}"]
+    provider = getattr(exc, "kwargs", {}).get("provider")
+    if isinstance(provider, str):
+        details.insert(0, f"provider {provider}")
+    status, _process_exit.status = _process_exit.status, None  # read once
+    if provider != "custom-process":
+        status = None
+    if status is not None:
+        details.append(f"exit status {status}")
+    error = CredentialsError(
+        f"Loading AWS credentials from {source} failed ({', '.join(details)}): "
+        f"{type(exc).__name__}: {excerpt}. If you use IAM Identity Center (SSO), run "
+        f"`{login}`; otherwise check that source."
     )
+    # Chained only when nothing had to be masked (see raise_failed).
+    error.__suppress_context__ = "[masked]" in excerpt
+    return error
+
+
+def raise_failed(source: str, profile: Optional[str], exc: Exception) -> NoReturn:
+    """Raise ``credentials_failed``, chaining ``exc`` unless its text held a secret."""
+    failed = credentials_failed(source, profile, exc)
+    if failed.__suppress_context__:
+        raise failed from None
+    raise failed from exc
+
+
+class _ProcessExit(threading.local):
+    """The exit status of the last credential_process this thread ran (botocore's
+    error does not carry it)."""
+
+    status: Optional[int] = None
+
+
+_process_exit = _ProcessExit()
+
+
+class _ExitRecordingPopen(subprocess.Popen):  # type: ignore[type-arg]
+    def communicate(self, *args: Any, **kwargs: Any) -> Any:
+        result = super().communicate(*args, **kwargs)
+        # Only a failure's status is kept, so a later failure elsewhere cannot show it.
+        _process_exit.status = self.returncode or None
+        return result
+
+
+def _record_process_exits(session: Any) -> None:
+    """Give the session's credential_process provider a ``popen`` that keeps the exit
+    status (ProcessProvider takes ``popen`` for this; built as botocore builds it)."""
+    try:
+        from botocore.credentials import ProcessProvider
+
+        resolver = session.get_component("credential_provider")
+        providers = resolver.providers
+        index = next(i for i, p in enumerate(providers) if p.METHOD == "custom-process")
+        if isinstance(getattr(providers[index], "_popen", None), type) and issubclass(
+            providers[index]._popen, _ExitRecordingPopen
+        ):
+            return
+        profile = session.get_config_variable("profile") or "default"
+        providers[index] = ProcessProvider(
+            profile_name=profile,
+            load_config=lambda: session.full_config,
+            popen=_ExitRecordingPopen,
+        )
+    except Exception:  # a botocore of another shape: no exit status, nothing else lost
+        return
 
 
 @dataclass(frozen=True)
@@ -91,7 +164,11 @@ class BearerAuth:
         return (b"Authorization", b"authorization", b"Bearer " + cast(str, self.key).encode())
 
     def corrected_clock(self, response: http.Response, content: bytes) -> bool:
-        return False  # a Bedrock key carries no request time to correct
+        """A fixed Bedrock key carries no request time to correct; a key the client
+        mints (``short_term_token_provider``) does: the provider learns the server's
+        clock and mints again, and the transport retries once."""
+        learn = getattr(self.provider, "corrected_clock", None)
+        return bool(learn(response, content)) if callable(learn) else False
 
 
 class _Snapshot(_sigv4.FrozenCredentials):
@@ -109,7 +186,7 @@ class _Snapshot(_sigv4.FrozenCredentials):
     __str__ = __repr__
 
 
-# AWS's answer to a request signed more than 5 minutes off its clock (BEDROCK_WIRE.md
+# AWS's answer to a request signed more than 5 minutes off its clock (docs/wire.md
 # sections 2 and 8E); the time in parentheses is the server's.
 _SKEW_MESSAGE = (
     r"Signature (?:expired|not yet current): \S+ is (?:now earlier|still later) than \S+ "
@@ -117,17 +194,26 @@ _SKEW_MESSAGE = (
 )
 
 
-def server_time(response: http.Response, content: bytes) -> Optional[_dt.datetime]:
+# A short-term key refused for its time: "401 invalid_api_key: Signature expired"
+# (docs/wire.md section 10), the server's time only in the Date header.
+_PRESIGNED_SKEW = r"Signature (?:expired|not yet current)"
+
+
+def server_time(
+    response: http.Response, content: bytes, *, presigned: bool = False
+) -> Optional[_dt.datetime]:
     """The server's clock, if ``response`` rejected a signature as too old or too new.
 
     Taken from the ``Date`` header, else from the message. Any other 403 (a wrong
-    key or a signature mismatch) gives None.
+    key or a signature mismatch) gives None. ``presigned``: the request carried a
+    short-term key, which Bedrock refuses with a 401 and no time in the message.
     """
-    if response.status_code != 403:
+    if response.status_code != 403 and not (presigned and response.status_code == 401):
         return None
     # re caches the compiled pattern; compiling it at import would cost every import.
-    match = re.search(_SKEW_MESSAGE, content.decode("utf-8", "replace"))
-    if match is None:
+    text = content.decode("utf-8", "replace")
+    match = re.search(_SKEW_MESSAGE, text)
+    if match is None and not (presigned and re.search(_PRESIGNED_SKEW, text)):
         return None
     try:
         date = email.utils.parsedate_to_datetime(response.headers.get("date", ""))
@@ -135,6 +221,8 @@ def server_time(response: http.Response, content: bytes) -> Optional[_dt.datetim
         date = None
     if date is not None and date.tzinfo is not None:
         return date
+    if match is None:
+        return None
     return _dt.datetime.strptime(match.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=_dt.timezone.utc)
 
 
@@ -179,12 +267,18 @@ class SigV4Auth:
         default_factory=list, init=False, repr=False, compare=False
     )
 
+    def __post_init__(self) -> None:
+        # A fork while another thread refreshes must not leave the child waiting.
+        from ._fork import renew_lock_after_fork
+
+        renew_lock_after_fork(self.credentials, "_refresh_lock")
+
     def frozen_credentials(self) -> _sigv4.FrozenCredentials:
         """One consistent snapshot, refreshing first if botocore says it is due."""
         try:
             frozen = self.credentials.get_frozen_credentials()
         except Exception as exc:
-            raise credentials_failed(self.source, self.profile, exc) from exc
+            raise_failed(self.source, self.profile, exc)
         last = self._last[0] if self._last else None
         if last is not None and last[0] == frozen:
             return last[1]
@@ -339,7 +433,9 @@ def resolve_auth(
         return SigV4Auth("session argument", service, region, credentials, session_profile)
     if profile is not None:
         source = f"profile {profile!r}"
-        credentials = _load(botocore_session().get_credentials, source, profile)
+        profile_session = botocore_session()
+        _record_process_exits(profile_session)
+        credentials = _load(profile_session.get_credentials, source, profile)
         return SigV4Auth(
             _credential_source(credentials, source), service, region, credentials, profile
         )
@@ -351,6 +447,7 @@ def resolve_auth(
 
     # 4. botocore's default chain.
     chain = botocore_session()
+    _record_process_exits(chain)
     env_profile = environ.get("AWS_PROFILE")
     credentials = _load(chain.get_credentials, "botocore's default credential chain", env_profile)
     return SigV4Auth(
@@ -368,7 +465,7 @@ def _load(get_credentials: Callable[[], Any], source: str, profile: Optional[str
     except ConfigurationError:
         raise
     except Exception as exc:
-        raise credentials_failed(source, profile, exc) from exc
+        raise_failed(source, profile, exc)
     if credentials is None:
         raise CredentialsError(
             f"No AWS credentials or Bedrock API key were found. {_NO_CREDENTIALS_HELP}"

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import urllib.request
-from typing import TYPE_CHECKING, Any, Optional, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Literal, Optional, TypeVar, Union, cast, overload
 
 import openai
 
 from ._auth import TokenProvider
-from ._errors import ConfigurationError
+from ._dual_transport import DualBedrockTransport
+from ._errors import ConfigurationError, UnknownOperationError
 from ._http import NAME, http
+from ._responses import ERROR_CLASS_HEADER
 from ._settings import Settings, resolve_settings
 from ._signing import SDK_PLACEHOLDER_KEY, Signing
 from ._transport import AsyncBedrockTransport, BedrockTransport
@@ -98,17 +100,81 @@ _SETTING_NAMES = (
     "session_token",
     "guardrail",
     "allow_unenforced_guardrail",
+    "allow_custom_host",
 )
 
 
 def _resolve(arguments: dict[str, Any]) -> tuple[Settings, Any, Any]:
     """Settings from a factory's arguments (its ``locals()``), and the timeout for the
-    SDK and for the httpx client."""
+    SDK and for its HTTP client."""
     openai_kwargs: dict[str, Any] = arguments["openai_kwargs"]
     _check_sdk_kwargs(openai_kwargs)
-    settings = resolve_settings(**{name: arguments[name] for name in _SETTING_NAMES})
+    settings = _settings(arguments)
     _ignore_openai_account_env(openai_kwargs)
     return (settings, *_timeouts(openai_kwargs.pop("timeout", DEFAULT_TIMEOUT)))
+
+
+def _settings(arguments: dict[str, Any]) -> Settings:
+    return resolve_settings(**{name: arguments[name] for name in _SETTING_NAMES})
+
+
+def _bedrock_transport(
+    settings: Settings,
+    *,
+    transport: Optional[http.BaseTransport] = None,
+    async_transport: Optional[http.AsyncBaseTransport] = None,
+) -> DualBedrockTransport:
+    """The one Bedrock transport every client of this package sends through.
+
+    Each half wraps the caller's inner transport, or else a default one (honouring
+    the proxy environment) that a forked child rebuilds for itself.
+    """
+
+    def sync_inner() -> http.HTTPTransport:
+        return _default_transport(settings.base_url, http.HTTPTransport)
+
+    def async_inner() -> http.AsyncHTTPTransport:
+        return _default_transport(settings.base_url, http.AsyncHTTPTransport)
+
+    return DualBedrockTransport(
+        settings,
+        sync_half=lambda: BedrockTransport(
+            settings,
+            inner=transport or sync_inner(),
+            rebuild=None if transport else sync_inner,
+        ),
+        async_half=lambda: AsyncBedrockTransport(
+            settings,
+            inner=async_transport or async_inner(),
+            rebuild=None if async_transport else async_inner,
+        ),
+    )
+
+
+@overload
+def _http_client(
+    transport: http.BaseTransport, timeout: Any, *, is_async: Literal[False]
+) -> http.Client: ...
+@overload
+def _http_client(
+    transport: http.AsyncBaseTransport, timeout: Any, *, is_async: Literal[True]
+) -> http.AsyncClient: ...
+def _http_client(
+    transport: Any, timeout: Any, *, is_async: bool
+) -> Union[http.Client, http.AsyncClient]:
+    """The HTTP client of every factory, on a Bedrock transport (the one place that
+    names the HTTP library's client classes).
+
+    Redirects are not followed: a signed request goes to Bedrock's origin only. The
+    client's ``base_url`` is the endpoint's, for libraries that ask for one.
+    """
+    cls = http.AsyncClient if is_async else http.Client
+    return cls(
+        transport=transport,
+        timeout=timeout,
+        follow_redirects=False,
+        base_url=transport.settings.base_url,
+    )
 
 
 def _timeouts(value: Any) -> tuple[Any, Any]:
@@ -149,6 +215,20 @@ def _sdk_api_key(signing: Signing) -> str:
     return signing.sdk_api_key or SDK_PLACEHOLDER_KEY
 
 
+def async_http_client(
+    settings: Settings,
+    *,
+    transport: Optional[http.AsyncBaseTransport] = None,
+    timeout: Any = None,
+) -> http.AsyncClient:
+    """An async HTTP client that authenticates (and guards) every request for
+    already resolved ``settings``; used by the local proxy."""
+    bedrock = _bedrock_transport(settings, async_transport=transport).async_
+    return _http_client(
+        bedrock, _timeouts(DEFAULT_TIMEOUT)[1] if timeout is None else timeout, is_async=True
+    )
+
+
 def create_client(
     *,
     region: Optional[str] = None,
@@ -164,6 +244,7 @@ def create_client(
     session_token: Optional[str] = None,
     guardrail: Optional[Guardrail] = None,
     allow_unenforced_guardrail: bool = False,
+    allow_custom_host: bool = False,
     transport: Optional[http.BaseTransport] = None,
     **openai_kwargs: Any,
 ) -> openai.OpenAI:
@@ -178,8 +259,10 @@ def create_client(
             profile's region in the AWS config file.
         endpoint: ``"runtime"`` (default; bedrock-runtime, ``/openai/v1``) or
             ``"mantle"`` (bedrock-mantle, ``/v1``).
-        base_url: Full override (VPC endpoint, proxy, emulator). Else
-            ``AWS_BEDROCK_BASE_URL``.
+        base_url: Full override (VPC endpoint, emulator). Else
+            ``AWS_BEDROCK_BASE_URL``. Its host must be a Bedrock endpoint (any
+            partition, FIPS, dual-stack, VPC endpoint) or loopback; any other host
+            raises ``ConfigurationError`` unless ``allow_custom_host=True``.
         fips: Use the FIPS runtime hostname (else ``AWS_USE_FIPS_ENDPOINT``).
         api_key: A Bedrock API key, sent as ``Authorization: Bearer``.
         token_provider: Called per request for a Bedrock API key (cache inside it).
@@ -189,8 +272,12 @@ def create_client(
         guardrail: A ``Guardrail`` applied to every chat completion and response
             request (a per-call guardrail wins). Refused on mantle, and on requests
             where Bedrock ignores guardrails, unless ``allow_unenforced_guardrail``.
-        transport: The inner httpx transport (proxy, TLS, limits); default
-            ``http.HTTPTransport()`` honouring the proxy environment variables.
+        allow_custom_host: Allow a ``base_url`` whose host is not Bedrock, such as a
+            corporate gateway that forwards to Bedrock. The client then sends your
+            AWS signature or API key to that host: only for a gateway you trust.
+        transport: The inner transport (proxy, TLS, limits), of the HTTP library the
+            installed openai uses (``http_library()``); default its ``HTTPTransport()``
+            honouring the proxy environment variables.
         **openai_kwargs: Passed to ``openai.OpenAI`` unchanged (``timeout``,
             ``max_retries``, ``default_headers``, ...). ``timeout`` defaults to 3600 s
             read / 10 s connect.
@@ -202,19 +289,10 @@ def create_client(
     """
     _check_transport(transport, http.BaseTransport, "create_client")
     settings, timeout, http_timeout = _resolve(locals())
-
-    def rebuild() -> http.HTTPTransport:  # for a child after os.fork()
-        return _default_transport(settings.base_url, http.HTTPTransport)
-
-    bedrock = BedrockTransport(
-        settings, inner=transport or rebuild(), rebuild=None if transport else rebuild
-    )
-    http_client = http.Client(
-        transport=bedrock,
-        timeout=http_timeout,
-        follow_redirects=False,
-    )
-    return openai.OpenAI(
+    # An openai client sends one kind of request: it gets that half of the transport.
+    bedrock = _bedrock_transport(settings, transport=transport).sync
+    http_client = _http_client(bedrock, http_timeout, is_async=False)
+    client = openai.OpenAI(
         api_key=_sdk_api_key(bedrock.signing),
         base_url=str(settings.base_url),
         # The SDK's own library (``_http``); typed here as httpx, which 3.x is not.
@@ -222,6 +300,31 @@ def create_client(
         timeout=timeout,
         **openai_kwargs,
     )
+    return _with_bedrock_errors(client)
+
+
+_Client = TypeVar("_Client", openai.OpenAI, openai.AsyncOpenAI)
+
+
+def _with_bedrock_errors(client: _Client) -> _Client:
+    """The client, raising the package's own status errors for responses the transport
+    marked (``_responses.ERROR_CLASS_HEADER``).
+
+    An exception raised inside a transport reaches the user as the SDK's
+    APIConnectionError (after retries), so the transport answers an error status
+    instead and this extends the SDK's status-to-class mapping (``_make_status_error``,
+    the hook the SDK's own clients override) on this one client.
+    """
+    make = client._make_status_error
+
+    def make_status_error(err_msg: str, *, body: object, response: Any) -> openai.APIStatusError:
+        if response.headers.get(ERROR_CLASS_HEADER) == "UnknownOperationException":
+            data = body.get("error", body) if isinstance(body, dict) else body
+            return UnknownOperationError(err_msg, response=response, body=data)
+        return make(err_msg, body=body, response=response)
+
+    setattr(client, "_make_status_error", make_status_error)  # noqa: B010
+    return client
 
 
 def create_async_client(
@@ -239,6 +342,7 @@ def create_async_client(
     session_token: Optional[str] = None,
     guardrail: Optional[Guardrail] = None,
     allow_unenforced_guardrail: bool = False,
+    allow_custom_host: bool = False,
     transport: Optional[http.AsyncBaseTransport] = None,
     **openai_kwargs: Any,
 ) -> openai.AsyncOpenAI:
@@ -250,23 +354,131 @@ def create_async_client(
     """
     _check_transport(transport, http.AsyncBaseTransport, "create_async_client")
     settings, timeout, http_timeout = _resolve(locals())
-
-    def rebuild() -> http.AsyncHTTPTransport:  # for a child after os.fork()
-        return _default_transport(settings.base_url, http.AsyncHTTPTransport)
-
-    bedrock = AsyncBedrockTransport(
-        settings, inner=transport or rebuild(), rebuild=None if transport else rebuild
-    )
-    http_client = http.AsyncClient(
-        transport=bedrock,
-        timeout=http_timeout,
-        follow_redirects=False,
-    )
-    return openai.AsyncOpenAI(
+    bedrock = _bedrock_transport(settings, async_transport=transport).async_
+    http_client = _http_client(bedrock, http_timeout, is_async=True)
+    client = openai.AsyncOpenAI(
         api_key=_sdk_api_key(bedrock.signing),
         base_url=str(settings.base_url),
         # The SDK's own library (``_http``); typed here as httpx, which 3.x is not.
         http_client=cast(Any, http_client),
         timeout=timeout,
         **openai_kwargs,
+    )
+    return _with_bedrock_errors(client)
+
+
+def create_http_client(
+    *,
+    region: Optional[str] = None,
+    endpoint: Optional[str] = None,
+    base_url: Optional[str] = None,
+    fips: Optional[bool] = None,
+    api_key: Optional[str] = None,
+    token_provider: Optional[TokenProvider] = None,
+    session: Any = None,
+    profile: Optional[str] = None,
+    access_key_id: Optional[str] = None,
+    secret_access_key: Optional[str] = None,
+    session_token: Optional[str] = None,
+    guardrail: Optional[Guardrail] = None,
+    allow_unenforced_guardrail: bool = False,
+    allow_custom_host: bool = False,
+    transport: Optional[http.BaseTransport] = None,
+    timeout: Any = DEFAULT_TIMEOUT,
+) -> http.Client:
+    """Return an HTTP client that signs every request for Amazon Bedrock.
+
+    For libraries that build their own ``openai.OpenAI`` and accept an
+    ``http_client``: each request it sends is authenticated, given the client-wide
+    ``guardrail`` and refused if it is for another origin, exactly as through
+    ``create_client``. Point the library at the client's ``base_url`` (Bedrock's
+    OpenAI-compatible base URL for these settings); the library's API key is a
+    placeholder that is never sent.
+
+    The client is of the HTTP library the installed ``openai`` uses (``httpx2`` on
+    openai 3.x, ``httpx`` on 1.x and 2.x; ``http_library()``), so an SDK built on it
+    accepts it.
+
+    Takes the settings of ``create_client`` (not its openai keyword arguments), plus
+    ``transport`` (the inner ``BaseTransport`` of that library) and ``timeout`` (the client's
+    default; an SDK on top usually passes its own per request).
+
+    Example::
+
+        http_client = openai_bedrock.create_http_client(region="us-west-2")
+        library.Model(base_url=str(http_client.base_url), api_key="unused", http_client=http_client)
+    """
+    _check_transport(transport, http.BaseTransport, "create_http_client")
+    bedrock = _bedrock_transport(_settings(locals()), transport=transport)
+    bedrock.sync  # noqa: B018 - its pool built now: a bad proxy variable fails here
+    return _http_client(bedrock, _timeouts(timeout)[1], is_async=False)
+
+
+def create_async_http_client(
+    *,
+    region: Optional[str] = None,
+    endpoint: Optional[str] = None,
+    base_url: Optional[str] = None,
+    fips: Optional[bool] = None,
+    api_key: Optional[str] = None,
+    token_provider: Optional[TokenProvider] = None,
+    session: Any = None,
+    profile: Optional[str] = None,
+    access_key_id: Optional[str] = None,
+    secret_access_key: Optional[str] = None,
+    session_token: Optional[str] = None,
+    guardrail: Optional[Guardrail] = None,
+    allow_unenforced_guardrail: bool = False,
+    allow_custom_host: bool = False,
+    transport: Optional[http.AsyncBaseTransport] = None,
+    timeout: Any = DEFAULT_TIMEOUT,
+) -> http.AsyncClient:
+    """Return an async HTTP client that signs every request for Amazon Bedrock.
+
+    The async twin of ``create_http_client``; ``transport`` is an
+    ``AsyncBaseTransport`` of that library and ``token_provider`` may be an async function.
+    """
+    _check_transport(transport, http.AsyncBaseTransport, "create_async_http_client")
+    bedrock = _bedrock_transport(_settings(locals()), async_transport=transport)
+    bedrock.async_  # noqa: B018 - its pool built now: a bad proxy variable fails here
+    return _http_client(bedrock, _timeouts(timeout)[1], is_async=True)
+
+
+def create_transport(
+    *,
+    region: Optional[str] = None,
+    endpoint: Optional[str] = None,
+    base_url: Optional[str] = None,
+    fips: Optional[bool] = None,
+    api_key: Optional[str] = None,
+    token_provider: Optional[TokenProvider] = None,
+    session: Any = None,
+    profile: Optional[str] = None,
+    access_key_id: Optional[str] = None,
+    secret_access_key: Optional[str] = None,
+    session_token: Optional[str] = None,
+    guardrail: Optional[Guardrail] = None,
+    allow_unenforced_guardrail: bool = False,
+    allow_custom_host: bool = False,
+    transport: Optional[http.BaseTransport] = None,
+    async_transport: Optional[http.AsyncBaseTransport] = None,
+) -> DualBedrockTransport:
+    """Return the transport behind ``create_http_client``: one object that is both an
+    ``BaseTransport`` and an ``AsyncBaseTransport`` of the SDK's HTTP library
+    (``http_library()``).
+
+    For libraries that build a ``Client`` and an ``AsyncClient`` from one
+    set of keyword arguments (``transport=``): both sign through it. Its sync and async
+    connection pools are built on first use; ``transport`` / ``async_transport`` are
+    the inner transports (default: the library's, honouring the proxy environment).
+
+    Example::
+
+        transport = openai_bedrock.create_transport(region="us-west-2")
+        http.Client(transport=transport), http.AsyncClient(transport=transport)
+    """
+    _check_transport(transport, http.BaseTransport, "create_transport")
+    _check_transport(async_transport, http.AsyncBaseTransport, "create_transport")
+    return _bedrock_transport(
+        _settings(locals()), transport=transport, async_transport=async_transport
     )

@@ -10,7 +10,7 @@ partitions' region patterns; a region the copy does not match is looked up in th
 installed botocore's partition data (which may be newer) before it is refused. Mantle
 has no botocore rules, so its one documented hostname template lives here.
 Sources: https://docs.aws.amazon.com/bedrock/latest/userguide/endpoints.html and
-``../shared/BEDROCK_WIRE.md`` section 1.
+``docs/wire.md`` section 1.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class EndpointSpec(NamedTuple):
     offers_models_list: bool  # runtime documents that GET /models is not implemented
     # Operations (path suffixes) on which Bedrock enforces guardrail headers. AWS
     # documents that guardrails do not apply to Responses on runtime; on mantle they
-    # are reported ignored everywhere (BEDROCK_WIRE.md section 4).
+    # are reported ignored everywhere (docs/wire.md section 4).
     guardrails_enforced_on: tuple[str, ...]
 
 
@@ -50,7 +50,7 @@ ENDPOINTS: dict[str, EndpointSpec] = {
         offers_models_list=False,
         guardrails_enforced_on=("/chat/completions",),
     ),
-    # Some mantle models are served under /openai/v1 instead (BEDROCK_WIRE.md section 1).
+    # Some mantle models are served under /openai/v1 instead (docs/wire.md section 1).
     "mantle": EndpointSpec(
         "bedrock-mantle",
         "/v1",
@@ -255,6 +255,86 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def canonical_path(raw_path: str) -> str:
+    """``raw_path`` as a lenient server may read it: percent-decoded (repeatedly, for
+    double encoding), ``\\`` as ``/``, empty, ``.`` and ``..`` segments resolved,
+    ``;parameters`` and trailing dots or spaces of a segment dropped, lowercased.
+
+    Used to find the operation a request may reach, so a client-wide guardrail covers
+    ``/chat/completions/``, ``/Chat/Completions``, ``/chat%2Fcompletions`` and the like.
+    """
+    import urllib.parse
+
+    path = raw_path.partition("?")[0]
+    for _ in range(4):  # bounded: each pass must shorten the path to continue
+        decoded = urllib.parse.unquote(path)
+        if decoded == path:
+            break
+        path = decoded
+    segments: list[str] = []
+    for segment in path.replace("\\", "/").split("/"):
+        segment = segment.partition(";")[0]
+        if segment == "..":
+            if segments:
+                segments.pop()
+            continue
+        segment = segment.rstrip(" .")
+        if segment:
+            segments.append(segment)
+    return "/" + "/".join(segments).lower()
+
+
+# Dual-stack DNS suffixes: botocore's partitions.json lists them as dualStackDnsSuffix,
+# which our generated table leaves out; "api.aws" is the aws and aws-us-gov one, and
+# the one bedrock-mantle uses. Other partitions' are read from botocore when needed.
+_DUAL_STACK_SUFFIXES = frozenset({"api.aws"})
+
+
+@functools.lru_cache(maxsize=1)
+def _installed_dual_stack_suffixes() -> frozenset[str]:
+    try:
+        from botocore.loaders import create_loader
+
+        data = create_loader().load_data("partitions")["partitions"]
+        return frozenset(
+            p["outputs"]["dualStackDnsSuffix"]
+            for p in data
+            if p["outputs"].get("dualStackDnsSuffix")
+        )
+    except Exception:  # no botocore, or data in a shape we do not know
+        return frozenset()
+
+
+def is_bedrock_host(host: str) -> bool:
+    """Whether ``host`` is an AWS Bedrock runtime or mantle endpoint in any partition:
+    the regional, FIPS and dual-stack names, and PrivateLink (``*.vpce.``) names."""
+    host = host.lower().rstrip(".")
+    match = re.fullmatch(
+        rf"(?P<vpce>(?:[a-z0-9-]+\.)+)?"
+        rf"bedrock-(?:runtime|mantle)(?:-fips)?\.(?P<region>{_REGION_SHAPE})\."
+        rf"(?P<vpce_label>vpce\.)?(?P<suffix>[a-z0-9.-]+)",
+        host,
+    )
+    if match is None:
+        return False
+    if match.group("vpce") and not match.group("vpce_label"):
+        return False  # a prefix is only a VPC endpoint's, e.g. vpce-0abc.bedrock-runtime...
+    suffix = match.group("suffix")
+    known = {partition.dns_suffix for partition in _partitions()} | _DUAL_STACK_SUFFIXES
+    if match.group("vpce_label"):
+        return suffix in known
+    return (
+        suffix in known
+        or suffix in {p.dns_suffix for p in _installed_partitions()}
+        or suffix in _installed_dual_stack_suffixes()
+    )
+
+
+def is_loopback(host: str) -> bool:
+    """localhost, 127.0.0.0/8 or ::1: the emulator's hosts, never a remote machine."""
+    return _is_loopback(host.lower().rstrip("."))
 
 
 def endpoint_of_host(host: str) -> Optional[tuple[Endpoint, str]]:

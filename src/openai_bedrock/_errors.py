@@ -11,11 +11,16 @@ from __future__ import annotations
 import openai
 
 __all__ = [
+    "BatchEndpointError",
+    "BatchHeadersMissingError",
+    "BatchInputError",
+    "BatchTimeoutError",
     "BedrockError",
     "ConfigurationError",
     "CredentialsError",
     "ForeignOriginError",
     "ForkedClientError",
+    "UnknownOperationError",
 ]
 
 
@@ -47,3 +52,40 @@ class ForkedClientError(BedrockError):
 
     Clients whose transport the factory built open new connections in the child instead.
     """
+
+
+class UnknownOperationError(openai.NotFoundError, BedrockError):
+    """Bedrock does not serve the requested path.
+
+    bedrock-runtime answers such a request with HTTP 200 and a Coral
+    ``UnknownOperationException`` envelope (docs/wire.md, "Unserved paths"); the
+    client raises this instead of handing the SDK an empty page. It is an
+    ``openai.APIStatusError`` (status 404, ``code`` ``"UnknownOperationException"``)
+    and a ``BedrockError``.
+    """
+
+
+class BatchEndpointError(ConfigurationError):
+    """A batch call on a client that does not talk to bedrock-runtime.
+
+    Bedrock serves the OpenAI Batch API on bedrock-runtime only
+    (https://docs.aws.amazon.com/bedrock/latest/userguide/inference-openai-batch.html);
+    the call is refused before it is sent.
+    """
+
+
+class BatchHeadersMissingError(ConfigurationError):
+    """``batches.create`` without the ``X-Amzn-Bedrock-RoleArn`` / ``-ModelId`` headers.
+
+    Refused before sending; ``openai_bedrock.batch_headers()`` builds them.
+    """
+
+
+class BatchInputError(BedrockError, ValueError):
+    """A batch input Bedrock would refuse (a bad line, a repeated ``custom_id``, too few or
+    too many records, too many bytes). Raised by ``batch.upload_input`` before anything
+    is uploaded."""
+
+
+class BatchTimeoutError(BedrockError, TimeoutError):
+    """``batch.wait`` gave up before the batch reached a final status (it keeps running)."""

@@ -11,8 +11,10 @@ client in a child that has not used it closes nothing of the parent's.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Generic, Optional, TypeVar, cast
 
@@ -32,10 +34,38 @@ _pid = os.getpid()
 _rebuild_lock = threading.Lock()
 
 
+# Objects whose lock a child must not inherit, with the lock's attribute name: a fork
+# copies a lock as it is, and one that another thread of the parent held (botocore's
+# credential refresh lock, during a slow STS or SSO call) stays held in the child
+# forever, as that thread does not exist there. Weak, so registering keeps nothing alive.
+_locks_to_renew: weakref.WeakKeyDictionary[object, str] = weakref.WeakKeyDictionary()
+
+
+def renew_lock_after_fork(owner: object, attribute: str) -> None:
+    """Give ``owner`` a fresh ``attribute`` lock in each forked child.
+
+    For locks of other libraries we hold (botocore's ``RefreshableCredentials``
+    ``_refresh_lock``, which botocore does not renew at fork itself). In the child only
+    the forking thread runs, so no one else can hold the new lock; a refresh the parent
+    was in the middle of simply happens again in the child when due.
+    """
+    if isinstance(getattr(owner, attribute, None), _LOCK_TYPES):
+        # An object that is not weak-referenceable cannot be registered (none we know).
+        with contextlib.suppress(TypeError):
+            _locks_to_renew[owner] = attribute
+
+
+_LOCK_TYPES = (type(threading.Lock()), type(threading.RLock()))
+
+
 def _after_fork_in_child() -> None:
     global _pid, _rebuild_lock
     _pid = os.getpid()
     _rebuild_lock = threading.Lock()
+    for owner, attribute in list(_locks_to_renew.items()):
+        old = getattr(owner, attribute, None)
+        fresh = threading.RLock() if isinstance(old, type(threading.RLock())) else threading.Lock()
+        setattr(owner, attribute, fresh)
 
 
 if hasattr(os, "register_at_fork"):  # POSIX; elsewhere there is no fork

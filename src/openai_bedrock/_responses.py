@@ -15,7 +15,6 @@ Success bodies, streamed or not, are never read here.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 from typing import Any, Optional
 
@@ -41,19 +40,65 @@ def passes(response: http.Response) -> bool:
     return response.status_code < 400
 
 
-REDACTED = b"REDACTED"
-# The canonical request quoted in a SignatureDoesNotMatch message lists every signed
-# header with its value (seen in public reports, e.g. continuedev/continue#9297).
-# Compiled on first use (re keeps it cached): only error bodies need it.
-_ECHOED_TOKEN = rb"(x-amz-security-token\s*[:=]\s*)[^\s'\"\\&]+"
+# Marks a response the transport turned into an error, for the clients' status-error
+# mapping (``_client``), which raises the package's class for it.
+ERROR_CLASS_HEADER = "x-openai-bedrock-error"
+_UNKNOWN_OPERATION = b"#UnknownOperationException"
+
+
+def may_be_envelope(response: http.Response) -> bool:
+    """Whether a success might be runtime's 200 UnknownOperation envelope: only a
+    short body (under 1,000 bytes, its length declared) that is not an event stream,
+    decided from the headers alone, so other responses pass unread."""
+    length = response.headers.get("content-length")
+    return (
+        length is not None
+        and len(length) <= 3
+        and "event-stream" not in response.headers.get("content-type", "")
+    )
+
+
+def unknown_operation(
+    request: http.Request, response: http.Response, content: bytes, endpoint: str
+) -> Optional[http.Response]:
+    """The error response for runtime's 200 UnknownOperation envelope, else None
+    (docs/wire.md, "Unserved paths")."""
+    if _UNKNOWN_OPERATION not in content:
+        return None
+    path = request.url.path
+    if path.rstrip("/").endswith("/models") or "/models/" in path:
+        remedy = (
+            "List models with endpoint='mantle' (GET /v1/models) or with the control-plane "
+            "ListFoundationModels (boto3: bedrock.list_foundation_models())."
+        )
+    elif path.startswith("/v1/") and endpoint == "runtime":
+        remedy = f"bedrock-runtime serves the OpenAI API under /openai/v1: use /openai{path}."
+    else:
+        remedy = "Check the path and the endpoint (runtime or mantle) that offers this API."
+    message = (
+        f"bedrock-{endpoint} does not serve {request.method} {path}: it answered HTTP "
+        f"{response.status_code} with UnknownOperationException. {remedy}"
+    )
+    body = {
+        "error": {
+            "message": message,
+            "type": "UnknownOperationException",
+            "code": "UnknownOperationException",
+            "param": None,
+        }
+    }
+    error = rebuilt(response, _dump(body), request)
+    error.status_code = 404
+    error.headers["x-should-retry"] = "false"
+    error.headers[ERROR_CLASS_HEADER] = "UnknownOperationException"
+    return error
 
 
 def redact(content: bytes, secrets: Iterable[Optional[str]]) -> bytes:
-    """``content`` with each of ``secrets`` and any quoted session token replaced."""
-    for secret in secrets:
-        if secret:
-            content = content.replace(secret.encode("utf-8"), REDACTED)
-    return re.sub(_ECHOED_TOKEN, rb"\1" + REDACTED, content, flags=re.IGNORECASE)
+    """``content`` without ``secrets`` in any encoding (see ``_redact``)."""
+    from ._redact import redact as _redact
+
+    return _redact(content, secrets)
 
 
 def bare_error_type(value: object) -> Optional[str]:

@@ -18,6 +18,8 @@ from ._endpoints import (
     Endpoint,
     default_base_url,
     endpoint_of_host,
+    is_bedrock_host,
+    is_loopback,
     parse_base_url,
     validate_region,
 )
@@ -48,6 +50,12 @@ class Settings:
         """``(scheme, host, port)``: the only origin requests may go to."""
         return origin_of(self.base_url)
 
+    @property
+    def routes_mantle(self) -> bool:
+        """Whether requests are routed per model between mantle's two bases: only on
+        mantle's own default URL, never on a ``base_url`` someone chose."""
+        return self.endpoint == "mantle" and self.base_url_source.startswith("mantle endpoint")
+
 
 def origin_of(url: http.URL) -> tuple[str, str, Optional[int]]:
     return url.scheme, url.host, url.port
@@ -75,6 +83,7 @@ def resolve_settings(
     session_token: Optional[str] = None,
     guardrail: Optional[Guardrail] = None,
     allow_unenforced_guardrail: bool = False,
+    allow_custom_host: bool = False,
     environ: Mapping[str, str] = os.environ,
 ) -> Settings:
     """Resolve region, endpoint, base URL and auth, in that order.
@@ -82,7 +91,8 @@ def resolve_settings(
     Region: ``region`` > the ``session``'s region > ``AWS_REGION`` >
     ``AWS_DEFAULT_REGION`` > the profile's region in the AWS config file > the region
     named by a canonical Bedrock ``base_url``.
-    Base URL: ``base_url`` > ``AWS_BEDROCK_BASE_URL`` > the endpoint's documented URL.
+    Base URL: ``base_url`` > ``AWS_BEDROCK_BASE_URL`` > the endpoint's documented URL;
+    a host that is neither a Bedrock endpoint nor loopback needs ``allow_custom_host``.
     Auth: see ``resolve_auth``.
     """
     # Endpoint and base URL first: a canonical base URL can tell us both.
@@ -97,6 +107,8 @@ def resolve_settings(
         else (environ.get(BASE_URL_ENV) or None, BASE_URL_ENV)
     )
     url = parse_base_url(str(raw_url), url_source) if raw_url is not None else None
+    if url is not None:
+        _check_host(url, url_source, allow_custom_host)
     named = endpoint_of_host(url.host) if url is not None else None
     if fips is not None and not isinstance(fips, bool):
         raise ConfigurationError(f"fips must be True or False, not {fips!r}.")
@@ -186,6 +198,23 @@ def resolve_settings(
         auth=auth,
         guardrail=guardrail,
         allow_unenforced_guardrail=allow_unenforced_guardrail,
+    )
+
+
+def _check_host(url: http.URL, source: str, allow_custom_host: object) -> None:
+    """Refuse to send credentials to a host that is not Bedrock, unless told to."""
+    if not isinstance(allow_custom_host, bool):
+        raise ConfigurationError(
+            f"allow_custom_host must be True or False, not {allow_custom_host!r}."
+        )
+    if allow_custom_host or is_loopback(url.host) or is_bedrock_host(url.host):
+        return
+    raise ConfigurationError(
+        f"{source} names host {url.host!r}, which is not an Amazon Bedrock endpoint "
+        "(bedrock-runtime or bedrock-mantle in an AWS partition, FIPS, dual-stack or a "
+        "VPC endpoint) nor loopback. The client would send your AWS signature or API key "
+        "there. If it is a gateway you trust that forwards to Bedrock, pass "
+        "allow_custom_host=True (CLI: --allow-custom-host)."
     )
 
 

@@ -29,7 +29,7 @@ from typing import Any, Optional
 
 from . import _sigv4
 from ._auth import BearerAuth, SigV4Auth, check_secret
-from ._endpoints import ENDPOINTS, INVOCATIONS
+from ._endpoints import ENDPOINTS, INVOCATIONS, canonical_path
 from ._errors import ConfigurationError, CredentialsError, ForeignOriginError
 from ._http import http
 from ._settings import Settings
@@ -280,7 +280,9 @@ def _apply_guardrail(
     from . import guardrails
 
     named = not GUARDRAIL_KEYS.isdisjoint(name.lower() for name, _ in headers.raw)
-    path = request.url.path
+    # The operation as a server may read the path (trailing "/", case, "%2F", "//"):
+    # any spelling of an invocation carries the guardrail.
+    path = canonical_path(request.url.raw_path.decode("ascii"))
     operation = next((op for op in INVOCATIONS if path.endswith(op)), None)
     if request.method != "POST" or operation is None:
         return None

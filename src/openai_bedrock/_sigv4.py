@@ -71,7 +71,8 @@ UNSIGNED_HEADERS = frozenset(
         "user-agent",
         "x-amzn-trace-id",  # added or rewritten by AWS load balancers and X-Ray
         # Set by the HTTP stack after we sign and dropped when a proxy re-frames the
-        # body as chunked; the body itself is covered by x-amz-content-sha256.
+        # body as chunked; the body itself is covered by the canonical request's
+        # payload hash.
         "content-length",
         # Proxies and HTTP stacks negotiate compression on their own.
         "accept-encoding",
@@ -293,7 +294,9 @@ def _template(
         if lname not in skipped and not lname.startswith(UNSIGNED_PREFIXES):
             signed.setdefault(lname, []).append(value)
     signed["x-amz-date"] = [_DATE]
-    signed["x-amz-content-sha256"] = [_HASH]
+    # No x-amz-content-sha256: that is S3's convention; botocore's SigV4Auth, which
+    # signs Bedrock, never adds it (docs/wire.md, "Signing"), and the payload hash is
+    # in the canonical request anyway.
     if with_token:
         signed["x-amz-security-token"] = [_TOKEN]
     parts = urlsplit(url)
@@ -365,15 +368,10 @@ def _fill(
     now: _dt.datetime,
 ) -> Signature:
     """The signature from a canonical-request template: the per-request work."""
-    amz_date, payload_hash, token, authorization, canonical_request, string_to_sign = _values(
+    amz_date, _, token, authorization, canonical_request, string_to_sign = _values(
         template, body, credentials, service, region, now
     )
-    added = {
-        "X-Amz-Date": amz_date,
-        # Always sent: Bedrock does not require it, but it costs nothing and lets a
-        # proxy or the server check the body against the signature.
-        "X-Amz-Content-SHA256": payload_hash,
-    }
+    added = {"X-Amz-Date": amz_date}
     if token:
         added["X-Amz-Security-Token"] = token
     added["Authorization"] = authorization
@@ -444,7 +442,6 @@ def _raw_template(method: str, url: str, signed: _RawHeaders, with_token: bool) 
 
 
 _DATE_KEY = (b"X-Amz-Date", b"x-amz-date")
-_HASH_KEY = (b"X-Amz-Content-SHA256", b"x-amz-content-sha256")
 _TOKEN_KEY = (b"X-Amz-Security-Token", b"x-amz-security-token")
 _AUTHORIZATION_KEY = (b"Authorization", b"authorization")
 
@@ -475,10 +472,10 @@ def sign_raw(
         chosen = encoding()
         headers = tuple((raw.decode(chosen), value.decode(chosen)) for raw, _, value in signed)
         template = _template(method, url, headers, with_token)
-    amz_date, payload_hash, token, authorization, _, _ = _values(
+    amz_date, _, token, authorization, _, _ = _values(
         template, body, credentials, service, region, now
     )
-    added = [(*_DATE_KEY, amz_date.encode()), (*_HASH_KEY, payload_hash.encode())]
+    added = [(*_DATE_KEY, amz_date.encode())]
     if token:
         added.append((*_TOKEN_KEY, token.encode(value_encoding)))
     added.append((*_AUTHORIZATION_KEY, authorization.encode(value_encoding)))
@@ -537,7 +534,7 @@ def _bytes_template(
         if field is not None:
             pieces.append("%s")
             slots.append(int(field))
-    order = operator.itemgetter(*slots)  # at least two slots: the hash, twice
+    order = operator.itemgetter(*slots)  # at least two slots: the date and the hash
     return "".join(pieces).encode(), order, signed_headers.encode()
 
 
@@ -605,7 +602,6 @@ class Signer:
         )
         return [
             last.date_item,
-            (*_HASH_KEY, payload_hash),
             *last.token_items,
             (*_AUTHORIZATION_KEY, authorization),
         ]
@@ -654,7 +650,7 @@ def sign(
         now: Signing time (UTC).
 
     Returns:
-        ``X-Amz-Date``, ``X-Amz-Content-SHA256``, ``X-Amz-Security-Token`` (when the
+        ``X-Amz-Date``, ``X-Amz-Security-Token`` (when the
         credentials carry a session token) and ``Authorization``, to set on the request.
     """
     return _signature(method, url, headers, body, credentials, service, region, now).headers

@@ -5,7 +5,7 @@ CallWithBearerToken`` URL, without its scheme, plus ``&Version=1``, base64-encod
 prefixed ``bedrock-api-key-``. It lasts at most 12 hours and never outlives the
 credentials that signed it; minting makes no network call.
 https://docs.aws.amazon.com/bedrock/latest/userguide/api-keys-generate.html and
-``../shared/BEDROCK_WIRE.md`` section 2.
+``docs/wire.md`` section 2.
 
 Why not AWS's ``aws-bedrock-token-generator`` (Apache-2.0, depends on botocore only): it
 signs with botocore's ``SigV4QueryAuth.add_auth``, which logs the canonical request
@@ -28,12 +28,16 @@ import datetime as _dt
 import os
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from . import _sigv4
-from ._auth import BEARER_ENV, SigV4Auth, fingerprint, resolve_auth
+from ._auth import BEARER_ENV, SigV4Auth, fingerprint, resolve_auth, server_time
 from ._endpoints import validate_region
 from ._errors import ConfigurationError
+from ._fork import renew_lock_after_fork
+
+if TYPE_CHECKING:
+    from ._http import http
 
 TOKEN_PREFIX = "bedrock-api-key-"
 _HOST = "bedrock.amazonaws.com"
@@ -159,7 +163,8 @@ def _resolve(
 
 
 def _mint(auth: SigV4Auth, frozen: _sigv4.FrozenCredentials, lifetime: int) -> ShortTermToken:
-    now = _sigv4.utcnow()
+    # The authenticator's clock: corrected once the server told us its time.
+    now = auth.clock.now()
     expires_at = now + _dt.timedelta(seconds=lifetime)
     credentials_expiry = _credentials_expiry(auth.credentials)
     if credentials_expiry is not None:
@@ -215,6 +220,7 @@ class ShortTermTokenProvider:
         self._lifetime = lifetime
         self._renew_before = _dt.timedelta(seconds=renew_before)
         self._lock = threading.Lock()
+        renew_lock_after_fork(self, "_lock")
         self._cached: Optional[tuple[_sigv4.FrozenCredentials, ShortTermToken]] = None
 
     @property
@@ -229,7 +235,7 @@ class ShortTermTokenProvider:
             if (
                 cached is not None
                 and cached[0] == frozen
-                and _sigv4.utcnow() < cached[1].expires_at - self._renew_before
+                and self._auth.clock.now() < cached[1].expires_at - self._renew_before
             ):
                 return cached[1]
             minted = _mint(self._auth, frozen, self._lifetime)
@@ -238,6 +244,17 @@ class ShortTermTokenProvider:
 
     def __call__(self) -> str:
         return self.token().token
+
+    def corrected_clock(self, response: http.Response, content: bytes) -> bool:
+        """Learn the server's clock from a refusal of a key for its time, and forget
+        the key, so the next one is minted on the corrected clock; True if learned."""
+        server_now = server_time(response, content, presigned=True)
+        if server_now is None:
+            return False
+        with self._lock:
+            self._auth.clock.learn(server_now)
+            self._cached = None
+        return True
 
     async def acall(self) -> str:
         if self._auth.needs_refresh():

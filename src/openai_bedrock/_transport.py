@@ -3,10 +3,13 @@
 Per HTTP attempt (the openai SDK re-sends each retry through it, so each attempt is
 authenticated afresh)::
 
-    request  -> Signing.prepare (origin, auth headers, guardrail, Bearer or SigV4)
+    request  -> refuse foreign origins and unservable batch calls
+             -> mantle: route to the base that serves the model
+             -> Signing.prepare (auth headers, guardrail, Bearer or SigV4)
              -> inner transport
-    response <- expose request id, normalise AWS error bodies <-
-             (a 403 for clock skew: learn the server's clock, sign again, send once more)
+    response <- expose request id, normalise AWS error bodies (redacted, bounded) <-
+             (a 403 for clock skew: learn the server's clock, sign again, send once more;
+              mantle's wrong-base answer to a guessed base: the other base, once)
 
 The sync and async transports differ only in how they wait: both drive the same
 ``_signing.Signing.prepare``.
@@ -25,16 +28,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Optional
 
+from . import _batchwire, _mantle_routes
 from ._endpoints import ENDPOINTS
 from ._fork import PerProcess
 from ._http import http
 from ._responses import (
     AWS_ERROR_TYPE,
     error_type_of,
+    may_be_envelope,
     normalize_error_body,
     passes,
     rebuilt,
-    redact,
+    unknown_operation,
 )
 from ._settings import Settings
 from ._signing import Signing
@@ -56,7 +61,7 @@ def _hint(settings: Settings, request: http.Request) -> Optional[str]:
     return None
 
 
-# AWS's error type, and the OpenAI-style code mantle uses and runtime may (BEDROCK_WIRE.md s5).
+# AWS's error type, and the OpenAI-style code mantle uses and runtime may (docs/wire.md s5).
 _ACCESS_DENIED = ("AccessDeniedException", "access_denied")
 
 
@@ -90,37 +95,96 @@ def _guardrail_hint(
 _ATTEMPTS = (0, 1)
 
 
+def _checked(signing: Signing, request: http.Request) -> None:
+    """Refuse, before anything is read or signed, a request for another origin and a
+    batch call Bedrock cannot serve."""
+    signing.check_origin(request)
+    if _batchwire.is_batch_path(request.url.path):
+        _batchwire.check(signing.settings.endpoint, request)
+
+
 def _normalized_error(
     settings: Settings,
     request: http.Request,
     wire: http.Request,
     response: http.Response,
     content: bytes,
+    route_hint: Optional[str] = None,
+    truncated: bool = False,
 ) -> http.Response:
     """The error response, secrets redacted and the body OpenAI-style, once read."""
-    authorization = wire.headers.get("Authorization", "")
-    secrets = (
-        wire.headers.get("X-Amz-Security-Token"),
-        authorization.partition("Bearer ")[2],
-        authorization.partition("Signature=")[2],  # should a server quote it back
-    )
-    safe = redact(content, secrets)
+    from . import _error_body, _redact  # only errors need them: not loaded at import
+
+    secrets = _redact.sent_secrets(wire)
+    safe = _redact.redact(content, secrets)
     error_type = error_type_of(safe, response.headers.get(AWS_ERROR_TYPE))
-    hint = _hint(settings, request) or _guardrail_hint(settings, wire, error_type)
+    hints = (
+        route_hint
+        or _hint(settings, request)
+        or _guardrail_hint(settings, wire, error_type)
+        or _remedy(settings, request, response.status_code, error_type, safe),
+        _error_body.note(truncated),
+    )
+    hint = " ".join(h for h in hints if h) or None
     replacement = normalize_error_body(safe, response.headers.get(AWS_ERROR_TYPE), hint)
+    # Headers too: a gateway may echo the Authorization or token header back.
+    response = http.Response(
+        response.status_code,
+        headers=_redact.redact_headers(response.headers, secrets),
+        extensions=response.extensions,
+    )
     if replacement is not None:
-        return rebuilt(response, replacement, request)
-    if safe != content:
-        return rebuilt(response, safe, request, content_type=None)
-    return response
+        # Normalising decodes JSON escapes: redact the result again, to be sure.
+        return rebuilt(response, _redact.redact(replacement, secrets), request)
+    return rebuilt(response, safe, request, content_type=None)
+
+
+def _remedy(
+    settings: Settings,
+    request: http.Request,
+    status: int,
+    error_type: Optional[str],
+    content: bytes,
+) -> Optional[str]:
+    from ._mantle_routes import model_of
+    from ._remedies import message_of, remedy
+
+    return remedy(settings, status, error_type, message_of(content), model_of(request))
+
+
+def _refused(route: _mantle_routes.Route, status: int, content: Optional[bytes]) -> bool:
+    if content is None:
+        return False
+    if route.model is not None:
+        return _mantle_routes.is_wrong_base(status, content)
+    return status == 404
+
+
+def _route_hint(
+    settings: Settings,
+    route: Optional[_mantle_routes.Route],
+    wire: http.Request,
+    status: int,
+    content: bytes,
+) -> Optional[str]:
+    """What to do about mantle's wrong-base answer."""
+    if settings.endpoint != "mantle" or not _mantle_routes.is_wrong_base(status, content):
+        return None
+    from ._remedies import wrong_base
+
+    return wrong_base(
+        settings,
+        wire.url.path,
+        routed=route is not None,
+        retried=route is not None and not route.known,
+    )
 
 
 class BedrockTransport(http.BaseTransport):
     """Authenticates each request for Bedrock and hands it to ``inner``.
 
     Closing this transport closes ``inner``. ``rebuild`` makes a new inner transport
-    for a process forked from this one (see ``_fork``); without it, use after a fork
-    raises ``ForkedClientError``.
+    for a child process after ``os.fork()`` (see ``_fork``).
     """
 
     def __init__(
@@ -133,26 +197,54 @@ class BedrockTransport(http.BaseTransport):
         self.settings = settings
         self.signing = Signing(settings)
         self._inner = PerProcess(inner, rebuild)
+        self._router = _mantle_routes.MantleRouter() if settings.routes_mantle else None
 
     @property
     def inner(self) -> http.BaseTransport:
         return self._inner.get()
 
     def handle_request(self, request: http.Request) -> http.Response:
+        _checked(self.signing, request)
+        route = self._router.route(request) if self._router is not None else None
+        wire, response, content, truncated = self._send(request)
+        if route is not None:
+            retry = route.retry_url(request.url, response.status_code, content or b"")
+            base = route.base
+            if retry is not None:  # a guess refused as the wrong base: the other one, once
+                request.url = retry
+                wire, response, content, truncated = self._send(request)
+                base = _mantle_routes.other(base)
+                route.settled(base, not _refused(route, response.status_code, content))
+            if content is None:
+                return route.watch(response, base)
+        if content is None:
+            return response
+        hint = _route_hint(self.settings, route, wire, response.status_code, content)
+        return _normalized_error(self.settings, request, wire, response, content, hint, truncated)
+
+    def _send(
+        self, request: http.Request
+    ) -> tuple[http.Request, http.Response, Optional[bytes], bool]:
+        """Sign and send; the error body read (None for a response that passes as it
+        is) and whether it was cut short."""
         signing = self.signing
-        signing.check_origin(request)
         for attempt in _ATTEMPTS:
             if signing.reads_body:
                 request.read()
             wire = signing.prepare(request, signing.credential())
             response = self._inner.get().handle_request(wire)
             if passes(response):
-                return response
-            content = response.read()
-            response.close()
+                if may_be_envelope(response):
+                    content = response.read()
+                    error = unknown_operation(wire, response, content, self.settings.endpoint)
+                    return wire, error or response, None, False
+                return wire, response, None, False
+            from ._error_body import read  # errors only: not loaded at import
+
+            content, truncated = read(response)
             if attempt or not signing.auth.corrected_clock(response, content):
                 break
-        return _normalized_error(self.settings, request, wire, response, content)
+        return wire, response, content, truncated
 
     def close(self) -> None:
         self._inner.value.close()
@@ -174,26 +266,54 @@ class AsyncBedrockTransport(http.AsyncBaseTransport):
         self.settings = settings
         self.signing = Signing(settings)
         self._inner = PerProcess(inner, rebuild)
+        self._router = _mantle_routes.MantleRouter() if settings.routes_mantle else None
 
     @property
     def inner(self) -> http.AsyncBaseTransport:
         return self._inner.get()
 
     async def handle_async_request(self, request: http.Request) -> http.Response:
+        _checked(self.signing, request)
+        route = self._router.route(request) if self._router is not None else None
+        wire, response, content, truncated = await self._send(request)
+        if route is not None:
+            retry = route.retry_url(request.url, response.status_code, content or b"")
+            base = route.base
+            if retry is not None:  # a guess refused as the wrong base: the other one, once
+                request.url = retry
+                wire, response, content, truncated = await self._send(request)
+                base = _mantle_routes.other(base)
+                route.settled(base, not _refused(route, response.status_code, content))
+            if content is None:
+                return route.watch(response, base)
+        if content is None:
+            return response
+        hint = _route_hint(self.settings, route, wire, response.status_code, content)
+        return _normalized_error(self.settings, request, wire, response, content, hint, truncated)
+
+    async def _send(
+        self, request: http.Request
+    ) -> tuple[http.Request, http.Response, Optional[bytes], bool]:
+        """Sign and send; the error body read (None for a response that passes as it
+        is) and whether it was cut short."""
         signing = self.signing
-        signing.check_origin(request)
         for attempt in _ATTEMPTS:
             if signing.reads_body:
                 await request.aread()
             wire = signing.prepare(request, await signing.acredential())
             response = await self._inner.get().handle_async_request(wire)
             if passes(response):
-                return response
-            content = await response.aread()
-            await response.aclose()
+                if may_be_envelope(response):
+                    content = await response.aread()
+                    error = unknown_operation(wire, response, content, self.settings.endpoint)
+                    return wire, error or response, None, False
+                return wire, response, None, False
+            from ._error_body import aread  # errors only: not loaded at import
+
+            content, truncated = await aread(response)
             if attempt or not signing.auth.corrected_clock(response, content):
                 break
-        return _normalized_error(self.settings, request, wire, response, content)
+        return wire, response, content, truncated
 
     async def aclose(self) -> None:
         await self._inner.value.aclose()

@@ -1,7 +1,7 @@
 """The ``openai-bedrock`` command (also ``python -m openai_bedrock``).
 
-Subcommands live in one module each (``chat``, ``doctor``, ``token``) and import the
-client, botocore and the emulator only when they run, so ``--help`` stays quick.
+Subcommands live in one module each (``chat``, ``batch``, ``doctor``, ``proxy``, ``token``) and
+import the client, botocore and the emulator only when they run, so ``--help`` stays quick.
 
 Exit codes: 0 success; 1 the request or a doctor check failed; 2 bad arguments or
 configuration (nothing was sent); 130 interrupted.
@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Sequence
 from typing import Optional
 
-from . import chat, doctor, token
+from . import batch, chat, doctor, proxy, token
 from ._common import FAILED, INTERRUPTED, USAGE, CommandError, one_line
 
 __all__ = ["main"]
@@ -55,8 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=_version())
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     chat.add_parser(subparsers, common)
+    batch.add_parser(subparsers, common)
     doctor.add_parser(subparsers, common)
     token.add_parser(subparsers, common)
+    proxy.add_parser(subparsers, common)
     return parser
 
 

@@ -46,6 +46,12 @@ def add_connection_options(parser: argparse.ArgumentParser, *, offline: bool = T
         metavar="URL",
         help="full base URL override (VPC endpoint, proxy; default: AWS_BEDROCK_BASE_URL)",
     )
+    group.add_argument(
+        "--allow-custom-host",
+        action="store_true",
+        help="allow a base URL whose host is not a Bedrock endpoint (a trusted gateway "
+        "that forwards to Bedrock); your credentials are sent to it",
+    )
     if offline:
         group.add_argument(
             "--offline",
@@ -74,6 +80,7 @@ def connection(args: argparse.Namespace) -> Iterator[Connection]:
                 "profile": args.profile,
                 "endpoint": args.endpoint,
                 "base_url": args.base_url,
+                "allow_custom_host": getattr(args, "allow_custom_host", False),
             }
         )
         return
@@ -140,6 +147,7 @@ def client_from(settings: Any, kwargs: Mapping[str, Any], **openai_kwargs: Any) 
         region=settings.region,
         endpoint=settings.endpoint,
         base_url=kwargs.get("base_url"),
+        allow_custom_host=kwargs.get("allow_custom_host", False),
         session=_LoadedCredentials(auth.credentials, settings.region, auth.profile),
         **openai_kwargs,
     )

@@ -3,7 +3,7 @@
 Shared by every subcommand (their failures) and by ``doctor`` (its checks). The
 remedies follow Bedrock's documented and observed error bodies
 (https://docs.aws.amazon.com/bedrock/latest/userguide/troubleshooting-api-error-codes.html,
-BEDROCK_WIRE.md section 5). Rules are data, checked top to bottom; the first match wins.
+docs/wire.md section 5). Rules are data, checked top to bottom; the first match wins.
 """
 
 from __future__ import annotations

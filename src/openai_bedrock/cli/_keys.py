@@ -2,7 +2,7 @@
 
 A short-term key is ``bedrock-api-key-`` + base64 of a SigV4-presigned URL
 (https://docs.aws.amazon.com/bedrock/latest/userguide/api-keys-how.html; the layout is
-that of AWS's aws-bedrock-token-generator, BEDROCK_WIRE.md section 2), so its region and
+that of AWS's aws-bedrock-token-generator, docs/wire.md section 2), so its region and
 expiry are in its query string. Long-term keys start with ``ABSK``.
 """
 

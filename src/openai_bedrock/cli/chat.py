@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 
 DEFAULT_MODEL = "openai.gpt-oss-20b-1:0"
-# bedrock-mantle names the same models without the version suffix (BEDROCK_WIRE.md §3).
+# bedrock-mantle names the same models without the version suffix (docs/wire.md §3).
 DEFAULT_MODELS = {"runtime": DEFAULT_MODEL, "mantle": "openai.gpt-oss-20b"}
 
 # With --offline --guardrail, the emulated guardrail blocks messages containing this word.

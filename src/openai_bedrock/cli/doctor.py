@@ -27,7 +27,7 @@ the credentials expire, this machine's clock against the server's, and the resul
 cheap authenticated call. Each failed check says what to run.
 """
 
-# AWS refuses signatures more than 5 minutes off the server's clock (BEDROCK_WIRE.md §2).
+# AWS refuses signatures more than 5 minutes off the server's clock (docs/wire.md §2).
 SKEW_LIMIT = 300.0
 SKEW_WARN = 60.0
 EXPIRY_WARN = dt.timedelta(minutes=15)

@@ -20,13 +20,17 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Optional, Union
+from typing import TYPE_CHECKING, Any, Literal, Optional, Union
 from urllib.parse import unquote
 
 from .._http import http
+from .._mantle_routes import OPENAI_V1, V1, base_of
 from . import _shapes as shapes
 from ._vcr import PLACEHOLDER, _scrub_text
 from ._verify import Keys, authenticate
+
+if TYPE_CHECKING:
+    from ._batch import BatchEngine
 
 __all__ = ["BedrockEmulator", "EmulatedRequest"]
 
@@ -39,7 +43,7 @@ _FAULT_ERRORS: dict[str, Callable[[], shapes.ErrorReply]] = {
     "unavailable": shapes.service_unavailable,
 }
 
-# endpoint -> (path prefix, SigV4 signing name), BEDROCK_WIRE.md section 1.
+# endpoint -> (path prefix, SigV4 signing name), docs/wire.md section 1.
 _ENDPOINTS: dict[str, tuple[str, str]] = {
     "runtime": ("/openai/v1", "bedrock"),
     "mantle": ("/v1", "bedrock-mantle"),
@@ -194,11 +198,13 @@ class BedrockEmulator:
 
     It listens on 127.0.0.1 on an ephemeral port in a background thread, authenticates
     every request as Bedrock does (SigV4 recomputed from the request as received, or a
-    Bearer API key), and answers with the shapes in ``BEDROCK_WIRE.md``. Routes, under
-    ``/openai/v1`` (runtime) or ``/v1`` (mantle): ``POST chat/completions`` (JSON or SSE),
-    ``POST responses``, and on mantle only ``GET models`` and ``GET models/{id}``
-    (runtime answers those 404 ``UnknownOperationException``, as bedrock-runtime does
-    not implement them).
+    Bearer API key), and answers with the shapes in ``docs/wire.md``. Routes, under
+    ``/openai/v1`` (runtime) or ``/v1`` and ``/openai/v1`` (mantle, each model on its
+    base, the other one answering mantle's wrong-base rejection): ``POST
+    chat/completions`` (JSON or SSE), ``POST responses``, ``GET``/``DELETE
+    responses/{id}``, and on mantle's ``/v1`` only ``GET models`` and ``GET models/{id}``.
+    runtime answers every other path with HTTP 200 and the ``UnknownOperationException``
+    envelope, as bedrock-runtime does.
 
     Args:
         endpoint: ``"runtime"`` (signing name ``bedrock``) or ``"mantle"``
@@ -207,13 +213,23 @@ class BedrockEmulator:
         reply: None to echo the last user message, or ``reply(body) -> str | dict``;
             a dict holds assistant message fields (``{"content": None, "tool_calls":
             [...]}``) and may set ``finish_reason``.
-        models: None to allow any model id, else the allowed ids; others get Bedrock's
-            403 "You don't have access to the model" error.
+        models: None to allow any model id, else the allowed ids; others get 400 "The
+            provided model identifier is invalid" (runtime) or 404 ``model_not_found``
+            (mantle).
         clock_offset: Seconds added to the emulator's clock, to test clock skew.
         session_token: Generate and require a session token with the access key.
         api_keys: More Bearer values to accept besides the generated ``api_key`` (your
             own test keys); ``rotate_credentials()`` keeps them.
         stream_delay: Seconds between SSE frames once a ``"slow_stream"`` fault fires.
+        routes: mantle: more ``{model id: "/v1" or "/openai/v1"}`` besides the client's
+            route table, for models it does not list.
+        wrong_base_status: mantle: 400 ("isn't supported on this route") or 401
+            ("... is not enabled for this account") for every wrong-base request; None
+            chooses by model family, as captured.
+        s3: A boto3 S3 client (e.g. under moto) to serve the Batch API on runtime:
+            ``/openai/v1/batches`` reads inputs and writes outputs through it, and
+            ``emulator.batches.advance()`` moves jobs through their lifecycle
+            (see ``testing/_batch.py``). Without it, batch routes are unknown.
 
     Example::
 
@@ -237,6 +253,9 @@ class BedrockEmulator:
         session_token: bool = False,
         api_keys: Optional[Iterable[str]] = None,
         stream_delay: float = 0.05,
+        routes: Optional[Mapping[str, str]] = None,
+        wrong_base_status: Optional[int] = None,
+        s3: Any = None,
     ) -> None:
         if endpoint not in _ENDPOINTS:
             raise ValueError(f"endpoint must be 'runtime' or 'mantle', not {endpoint!r}.")
@@ -253,6 +272,15 @@ class BedrockEmulator:
         self._extra_api_keys = frozenset(api_keys or ())
         self._state = _State(_new_keys(session_token, self._extra_api_keys))
         self._server: Any = None
+        self.routes = dict(routes or {})
+        self.wrong_base_status = wrong_base_status
+        # Stored responses: id -> (the base that made it, the response).
+        self._stored: dict[str, tuple[str, dict[str, Any]]] = {}
+        self.batches: Optional[BatchEngine] = None
+        if s3 is not None:
+            from ._batch import BatchEngine
+
+            self.batches = BatchEngine(self, s3)
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -345,7 +373,7 @@ class BedrockEmulator:
         uses input tags, else all user text) and returns whether the guardrail
         intervenes; None blocks every input. ``topic`` names the denied topic in the
         trace of a blocked request. Runtime chat completions only: mantle and
-        the Responses API ignore guardrail headers, as Bedrock does (BEDROCK_WIRE.md
+        the Responses API ignore guardrail headers, as Bedrock does (docs/wire.md
         section 4).
         """
         with self._lock:
@@ -382,11 +410,19 @@ class BedrockEmulator:
             service=self.service,
             region=self.region,
             now=now,
+            also_service="bedrock" if self.endpoint == "mantle" else None,
         )
         record.auth, record.reason = verdict.auth, verdict.reason
         if verdict.error is not None:
             return self._error(record, verdict.error, now)
         route = self._route(method, path)
+        if route is None and self.endpoint == "runtime":
+            # bedrock-runtime answers paths it does not serve with HTTP 200 and a Coral
+            # envelope (docs/wire.md, "Unserved paths").
+            record.verdict = "UnknownOperationException"
+            record.status = 200
+            headers = self._headers(record, now, "application/json")
+            return Reply(200, headers, shapes.dumps(shapes.UNKNOWN_OPERATION_ENVELOPE))
         if route is None:
             return self._error(record, shapes.unknown_operation(), now)
         with self._lock:
@@ -409,15 +445,33 @@ class BedrockEmulator:
         record.status = reply.status
         return reply
 
+    def _base(self, path: str) -> Optional[str]:
+        """The base a path is under: the endpoint's own, or on mantle either of its two
+        (docs/wire.md, "Mantle bases")."""
+        if path.startswith(self._prefix + "/"):
+            return self._prefix
+        if self.endpoint == "mantle" and path.startswith(OPENAI_V1 + "/"):
+            return OPENAI_V1
+        return None
+
     def _route(self, method: str, path: str) -> Optional[Callable[..., Reply]]:
-        if not path.startswith(self._prefix + "/"):
+        base = self._base(path)
+        if base is None:
             return None
-        resource = path[len(self._prefix) + 1 :]
+        resource = path[len(base) + 1 :]
         if method == "POST" and resource == "chat/completions":
             return self._chat
         if method == "POST" and resource == "responses":
             return self._responses
-        if self.endpoint == "runtime":
+        if resource == "batches" or resource.startswith("batches/"):
+            # Runtime only, as on Bedrock (docs/wire.md section 10.1).
+            if self.batches is None or self.endpoint != "runtime":
+                return None
+            return self.batches.route(method, resource)
+        parts = resource.split("/")
+        if len(parts) == 2 and parts[0] == "responses" and parts[1] and method in ("GET", "DELETE"):
+            return self._stored_response
+        if self.endpoint == "runtime" or base == OPENAI_V1:
             # bedrock-runtime does not implement GET /models (AWS documents it:
             # https://docs.aws.amazon.com/bedrock/latest/userguide/inference-chat-completions.html),
             # so a test that lists models on runtime must fail here as it would there.
@@ -431,12 +485,21 @@ class BedrockEmulator:
     def _headers(
         self, record: EmulatedRequest, now: dt.datetime, content_type: str
     ) -> list[tuple[str, str]]:
-        record.request_id = str(uuid.uuid4())
-        return [
+        headers = [
             ("Date", email.utils.format_datetime(now, usegmt=True)),
             ("Content-Type", content_type),
-            ("x-amzn-RequestId", record.request_id),
         ]
+        if self.endpoint == "mantle":
+            # mantle sends the same req_ id twice (docs/wire.md, "Error shapes").
+            record.request_id = f"req_{uuid.uuid4().hex}"
+            headers += [
+                ("x-amzn-requestid", record.request_id),
+                ("x-request-id", record.request_id),
+            ]
+        else:
+            record.request_id = str(uuid.uuid4())
+            headers.append(("x-amzn-RequestId", record.request_id))
+        return headers
 
     def _json(self, record: EmulatedRequest, now: dt.datetime, value: Any) -> Reply:
         record.status = 200
@@ -445,7 +508,8 @@ class BedrockEmulator:
     def _error(self, record: EmulatedRequest, error: shapes.ErrorReply, now: dt.datetime) -> Reply:
         record.verdict, record.status = error.code, error.status
         headers = self._headers(record, now, "application/json")
-        headers.append(("x-amzn-ErrorType", error.error_type))
+        if error.aws:
+            headers.append(("x-amzn-ErrorType", error.error_type))
         return Reply(error.status, headers, error.content)
 
     # --- routes ------------------------------------------------------------------------
@@ -461,7 +525,19 @@ class BedrockEmulator:
         if not isinstance(model, str) or not model:
             raise _Rejected(shapes.validation("Missing required field: model."))
         if self.models is not None and model not in self.models:
-            raise _Rejected(shapes.no_model_access())
+            if self.endpoint == "mantle":
+                raise _Rejected(shapes.model_not_found(model))
+            raise _Rejected(shapes.invalid_model_identifier())
+        if self.endpoint == "mantle":
+            serves = self.routes.get(model) or base_of(model) or V1
+            base = self._base(record.path)
+            if base != serves:
+                status = self.wrong_base_status
+                if status is None:  # by family, as captured (docs/wire.md, "Mantle bases")
+                    status = 401 if model.startswith("google.gemma-4") and base == V1 else 400
+                raise _Rejected(shapes.wrong_base(model, status))
+        elif body.get("background") is True:
+            raise _Rejected(shapes.background_not_supported())
         return body
 
     def _answer(self, body: dict[str, Any], default: str) -> dict[str, Any]:
@@ -637,11 +713,27 @@ class BedrockEmulator:
             input_tokens=_tokens(prompt) + _tokens(str(body.get("instructions") or "")),
             output_tokens=_tokens(text),
         )
+        if body.get("store") is not False:
+            with self._lock:
+                self._stored[response["id"]] = (self._base(record.path) or "", response)
         if body.get("stream") is not True:
             return self._json(record, now, response)
         record.status = 200
         frames = [shapes.sse_named_event(e) for e in shapes.response_stream_events(response)]
         return Reply(200, self._headers(record, now, "text/event-stream"), frames=frames)
+
+    def _stored_response(self, record: EmulatedRequest, now: dt.datetime) -> Reply:
+        response_id = record.path.rsplit("/", 1)[1]
+        base = self._base(record.path)
+        with self._lock:
+            stored = self._stored.get(response_id)
+            if stored is None or stored[0] != base:
+                raise _Rejected(shapes.response_not_found())
+            if record.method == "DELETE":
+                del self._stored[response_id]
+                deleted = {"id": response_id, "object": "response.deleted", "deleted": True}
+                return self._json(record, now, deleted)
+        return self._json(record, now, stored[1])
 
     def _listed(self) -> list[str]:
         return (

@@ -1,7 +1,7 @@
 """What Bedrock's OpenAI-compatible endpoints send back: one place for every shape.
 
 The emulator (``_emulator.py``), the committed cassettes (``scripts/build_cassettes.py``)
-and ``BEDROCK_WIRE.md`` sections 4-8 must agree; when a live account shows a shape is
+and ``docs/wire.md`` sections 4-8 must agree; when a live account shows a shape is
 wrong, correct it here and rebuild the cassettes. Every function returns plain data
 (dicts, bytes, SSE text) and notes where its shape comes from:
 
@@ -9,7 +9,7 @@ wrong, correct it here and rebuild the cassettes. Every function returns plain d
 - INFERRED: our reasoning, or a third party's report of a live call (3P-observed).
 - GUESS: no source gives it; invented to look plausible.
 
-Section numbers refer to BEDROCK_WIRE.md.
+Section numbers refer to docs/wire.md.
 """
 
 from __future__ import annotations
@@ -26,8 +26,10 @@ __all__ = [
     "GUARDRAIL_ACTION",
     "GUARDRAIL_TRACE",
     "SSE_DONE",
+    "UNKNOWN_OPERATION_ENVELOPE",
     "ErrorReply",
     "access_denied",
+    "background_not_supported",
     "chat_chunk",
     "chat_completion",
     "chat_stream_events",
@@ -42,11 +44,15 @@ __all__ = [
     "incomplete_signature",
     "internal_error",
     "invalid_api_key",
+    "invalid_model_identifier",
     "missing_authentication",
     "model",
+    "model_not_found",
     "models_list",
     "no_model_access",
+    "openai_error",
     "resource_not_found",
+    "response_not_found",
     "response_object",
     "response_stream_events",
     "service_unavailable",
@@ -61,6 +67,7 @@ __all__ = [
     "unrecognized_client",
     "usage",
     "validation",
+    "wrong_base",
 ]
 
 # x-amzn-ErrorType is "<Code>:<namespace>". INFERRED (3P-observed on runtime, section 5).
@@ -483,12 +490,15 @@ def sse_named_event(event: Mapping[str, Any]) -> bytes:
 
 
 class ErrorReply(NamedTuple):
-    """An AWS-style error: status, ``x-amzn-ErrorType`` code and JSON body."""
+    """An error: status, code and JSON body. AWS-style ones (``aws``) carry
+    ``x-amzn-ErrorType``; OpenAI-style ones (``{"error": {...}}``, what both endpoints
+    were captured answering, docs/wire.md "Error shapes") do not."""
 
     status: int
     code: str
     body: dict[str, Any]
     namespace: str = ERROR_NAMESPACE
+    aws: bool = True
 
     @property
     def error_type(self) -> str:
@@ -506,19 +516,82 @@ def throttling(message: str = "Too many tokens, please wait before trying again.
     return ErrorReply(429, "ThrottlingException", {"message": message})
 
 
+def openai_error(
+    status: int, code: str, message: str, type: str = "invalid_request_error"
+) -> ErrorReply:
+    """An OpenAI-style error body with all four keys, as captured on both endpoints
+    (docs/wire.md, "Error shapes")."""
+    body = {"error": {"message": message, "type": type, "param": None, "code": code}}
+    return ErrorReply(status, code, body, aws=False)
+
+
 def validation(message: str) -> ErrorReply:
-    """400 ValidationException. Status DOCUMENTED (S-bc); ``{"message"}`` body on
-    ``/openai/v1`` INFERRED (section 5)."""
-    return ErrorReply(400, "ValidationException", {"message": message})
+    """400 ``validation_error``, OpenAI-style: CAPTURED on both endpoints
+    (docs/wire.md, "Error shapes")."""
+    return openai_error(400, "validation_error", message)
+
+
+def invalid_model_identifier() -> ErrorReply:
+    """runtime: an unknown model id. 400 and the text CAPTURED (docs/wire.md,
+    "Error shapes"); the code ``validation_error`` INFERRED from the same envelope."""
+    return validation("The provided model identifier is invalid")
+
+
+def model_not_found(model: str) -> ErrorReply:
+    """mantle: an unknown model id. 404 ``model_not_found`` INFERRED from public client
+    code (docs/wire.md, "Error shapes"); text GUESS (OpenAI's wording)."""
+    return openai_error(
+        404,
+        "model_not_found",
+        f"The model `{model}` does not exist or you do not have access to it.",
+    )
+
+
+def wrong_base(model: str, status: int = 400) -> ErrorReply:
+    """mantle: a model sent to the base that does not serve it. Both bodies CAPTURED
+    (docs/wire.md, "Mantle bases")."""
+    if status == 401:
+        return openai_error(
+            401,
+            "access_denied",
+            "Berm is not enabled for this account",
+            type="permission_denied_error",
+        )
+    error = {
+        "code": "validation_error",
+        "message": f"model `{model}` isn't supported on this route",
+    }
+    return ErrorReply(400, "validation_error", {"error": error}, aws=False)
+
+
+def background_not_supported() -> ErrorReply:
+    """runtime: ``background: true``. 400 and text CAPTURED (docs/wire.md, "Stored
+    responses")."""
+    return validation("The background parameter is not supported.")
+
+
+def response_not_found() -> ErrorReply:
+    """404 for a stored response this base does not hold. Text CAPTURED on mantle
+    (docs/wire.md, "Stored responses")."""
+    return openai_error(404, "not_found", "Response not found.")
+
+
+# runtime's answer to a path it does not serve: HTTP 200 (docs/wire.md, "Unserved paths").
+UNKNOWN_OPERATION_ENVELOPE: dict[str, Any] = {
+    "Output": {"__type": "com.amazon.coral.service#UnknownOperationException"},
+    "Version": "1.0",
+}
 
 
 def guardrail_not_found(guardrail_id: str, version: str) -> ErrorReply:
     """An unknown guardrail id or version: non-200 is 3P-observed (section 4); 400
     ValidationException and the text GUESS."""
-    return validation(
+    # Kept AWS-style: no capture shows this rejection's body (docs/wire.md 10.6).
+    message = (
         f"The guardrail identifier or version provided in the request does not exist: "
         f"{guardrail_id}:{version}."
     )
+    return ErrorReply(400, "ValidationException", {"message": message})
 
 
 def access_denied(message: str) -> ErrorReply:

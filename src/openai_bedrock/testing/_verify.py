@@ -8,7 +8,7 @@ from the body received, never taken from ``X-Amz-Content-SHA256``. ``add_auth`` 
 used: it logs the canonical request and signature at DEBUG.
 
 Rules, from https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
-and BEDROCK_WIRE.md sections 2 and 5: credential scope ``<key>/<yyyymmdd>/<region>/
+and docs/wire.md sections 2 and 5: credential scope ``<key>/<yyyymmdd>/<region>/
 <service>/aws4_request`` with the date of ``X-Amz-Date``; ``host`` and ``x-amz-date``
 signed; a session token, when the credentials have one, sent and signed as
 ``X-Amz-Security-Token``; request time within 5 minutes of the server's clock.
@@ -96,6 +96,7 @@ def authenticate(
     service: str,
     region: str,
     now: dt.datetime,
+    also_service: Optional[str] = None,
 ) -> Verdict:
     """Decide whether a request is authentic.
 
@@ -106,6 +107,8 @@ def authenticate(
         body: The request body as received.
         keys: The accepted credentials and API keys.
         service: The expected SigV4 signing name (``bedrock`` or ``bedrock-mantle``).
+        also_service: Another signing name accepted (mantle also accepts
+            ``bedrock``, as the live service was seen to: docs/wire.md, "Signing").
         region: The expected region.
         now: The server's clock (UTC), clock offset included.
     """
@@ -125,7 +128,7 @@ def authenticate(
             shapes.incomplete_signature("Authorization header requires AWS4-HMAC-SHA256."),
             "Authorization is neither SigV4 nor Bearer",
         )
-    return _check_sigv4(method, target, headers, body, keys, service, region, now)
+    return _check_sigv4(method, target, headers, body, keys, service, region, now, also_service)
 
 
 def _check_sigv4(
@@ -137,6 +140,7 @@ def _check_sigv4(
     service: str,
     region: str,
     now: dt.datetime,
+    also_service: Optional[str] = None,
 ) -> Verdict:
     from botocore.auth import SigV4Auth
     from botocore.credentials import Credentials
@@ -209,6 +213,8 @@ def _check_sigv4(
             shapes.signature_mismatch(),
             f"credential scope region {scope_region!r}, expected {region!r}",
         )
+    if scope_service == also_service:
+        service = scope_service
     if scope_service != service:
         return _fail(
             "sigv4",

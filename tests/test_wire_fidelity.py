@@ -1,0 +1,380 @@
+"""The client against the emulator's captured shapes (docs/wire.md): mantle's per-model
+routing, runtime's HTTP-200 UnknownOperation envelope, error shapes and remedies.
+Each test runs with the sync and the async client."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import openai
+import pytest
+
+import openai_bedrock
+from openai_bedrock import _settings
+from openai_bedrock._mantle_routes import ROUTES
+from openai_bedrock.testing import BedrockEmulator
+from support import Factory, http_lib, settle
+
+HI: list[Any] = [{"role": "user", "content": "Hello there"}]
+UNLISTED = "acme.frontier-1"  # a model family absent from the route table
+
+
+def credentials(emu: BedrockEmulator) -> dict[str, Any]:
+    return {
+        "region": emu.region,
+        "access_key_id": emu.access_key_id,
+        "secret_access_key": emu.secret_access_key,
+        "max_retries": 0,
+    }
+
+
+@pytest.fixture
+def mantle() -> Iterator[BedrockEmulator]:
+    with BedrockEmulator(endpoint="mantle", routes={UNLISTED: "/openai/v1"}) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def runtime() -> Iterator[BedrockEmulator]:
+    with BedrockEmulator(models=["openai.gpt-oss-20b-1:0"]) as emulator:
+        yield emulator
+
+
+def routed(factory: Factory, emu: BedrockEmulator, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A mantle client built without base_url, whose default URL is the emulator's."""
+    monkeypatch.setattr(_settings, "default_base_url", lambda *a, **k: emu.base_url)
+    client = factory(endpoint="mantle", **credentials(emu))
+    transport = client._client._transport
+    assert transport.settings.routes_mantle
+    return client
+
+
+async def consume(stream: Any) -> list[Any]:
+    if hasattr(stream, "__aiter__"):
+        return [chunk async for chunk in stream]
+    return list(stream)
+
+
+def paths(emu: BedrockEmulator) -> list[str]:
+    return [request.path for request in emu.requests]
+
+
+# --- 1. mantle routes per model ------------------------------------------------------
+
+
+def test_the_route_table_names_a_source_for_every_row() -> None:
+    for prefix, base, source in ROUTES:
+        assert base in ("/v1", "/openai/v1"), prefix
+        assert source.startswith("https://"), prefix
+
+
+@pytest.mark.parametrize(
+    ("model", "path"),
+    [
+        ("openai.gpt-5.6-sol", "/openai/v1/chat/completions"),
+        ("xai.grok-4.3", "/openai/v1/chat/completions"),
+        ("google.gemma-4-27b", "/openai/v1/chat/completions"),
+        ("openai.gpt-oss-120b", "/v1/chat/completions"),
+        ("qwen.qwen3-32b", "/v1/chat/completions"),
+        ("google.gemma-3-27b", "/v1/chat/completions"),
+    ],
+)
+async def test_each_model_goes_to_its_base(
+    factory: Factory,
+    mantle: BedrockEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+    model: str,
+    path: str,
+) -> None:
+    client = routed(factory, mantle, monkeypatch)
+    completion = await settle(client.chat.completions.create(model=model, messages=HI))
+
+    assert completion.choices[0].message.content == "Hello there"
+    assert paths(mantle) == [path]
+    assert mantle.requests[-1].verdict == "ok"
+
+
+async def test_streaming_is_routed(
+    factory: Factory, mantle: BedrockEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = routed(factory, mantle, monkeypatch)
+    stream = await settle(
+        client.chat.completions.create(model="xai.grok-4.3", messages=HI, stream=True)
+    )
+    chunks = await consume(stream)
+
+    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == "Hello there"
+    assert paths(mantle) == ["/openai/v1/chat/completions"]
+
+
+@pytest.mark.parametrize("status", [400, 401])
+async def test_an_unlisted_model_is_retried_once_then_remembered(
+    factory: Factory, monkeypatch: pytest.MonkeyPatch, status: int
+) -> None:
+    with BedrockEmulator(
+        endpoint="mantle", routes={UNLISTED: "/openai/v1"}, wrong_base_status=status
+    ) as mantle:
+        client = routed(factory, mantle, monkeypatch)
+        first = await settle(client.chat.completions.create(model=UNLISTED, messages=HI))
+        second = await settle(client.chat.completions.create(model=UNLISTED, messages=HI))
+
+    assert first.choices[0].message.content == second.choices[0].message.content
+    assert paths(mantle) == [
+        "/v1/chat/completions",  # a guess: refused as the wrong base
+        "/openai/v1/chat/completions",  # tried once on the other, re-signed
+        "/openai/v1/chat/completions",  # remembered: no extra round trip
+    ]
+    assert [r.status for r in mantle.requests] == [status, 200, 200]
+    assert all(r.auth == "sigv4" for r in mantle.requests)
+
+
+async def test_a_model_on_neither_base_is_tried_once_and_says_so(
+    factory: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with BedrockEmulator(endpoint="mantle", routes={UNLISTED: "/elsewhere"}) as mantle:
+        client = routed(factory, mantle, monkeypatch)
+        with pytest.raises(openai.BadRequestError) as caught:
+            await settle(client.chat.completions.create(model=UNLISTED, messages=HI))
+
+    assert paths(mantle) == ["/v1/chat/completions", "/openai/v1/chat/completions"]
+    assert "isn't supported on this route" in caught.value.message
+    assert "tried both bases" in caught.value.message
+
+
+async def test_a_listed_model_refused_on_its_base_says_which_base_was_used(
+    factory: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with BedrockEmulator(endpoint="mantle", routes={"xai.grok-4.3": "/v1"}) as mantle:
+        client = routed(factory, mantle, monkeypatch)
+        with pytest.raises(openai.BadRequestError) as caught:
+            await settle(client.chat.completions.create(model="xai.grok-4.3", messages=HI))
+
+    assert paths(mantle) == ["/openai/v1/chat/completions"]  # listed: no second try
+    assert "sent it to /openai/v1, the base known for this model" in caught.value.message
+
+
+async def test_stored_responses_are_found_where_they_were_made(
+    factory: Factory, mantle: BedrockEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = routed(factory, mantle, monkeypatch)
+    made = await settle(client.responses.create(model="openai.gpt-5.6-sol", input="Say hi"))
+    found = await settle(client.responses.retrieve(made.id))
+    await settle(client.responses.delete(made.id))
+    models = await settle(client.models.list())
+
+    assert found.id == made.id
+    assert paths(mantle) == [
+        "/openai/v1/responses",
+        f"/openai/v1/responses/{made.id}",
+        f"/openai/v1/responses/{made.id}",
+        "/v1/models",  # the control plane lives under /v1 only
+    ]
+    assert models.data
+
+
+async def test_a_streamed_stored_response_is_found_too(
+    factory: Factory, mantle: BedrockEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = routed(factory, mantle, monkeypatch)
+    stream = await settle(
+        client.responses.create(model="xai.grok-4.3", input="Say hi", stream=True)
+    )
+    events = await consume(stream)
+    response_id = events[0].response.id
+    found = await settle(client.responses.retrieve(response_id))
+
+    assert found.id == response_id
+    assert paths(mantle)[-1] == f"/openai/v1/responses/{response_id}"
+
+
+async def test_a_response_made_by_another_client_is_looked_up_on_both_bases(
+    factory: Factory, mantle: BedrockEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    maker = routed(factory, mantle, monkeypatch)
+    made = await settle(maker.responses.create(model="openai.gpt-5.6-sol", input="Say hi"))
+    other = routed(factory, mantle, monkeypatch)
+    found = await settle(other.responses.retrieve(made.id))
+
+    assert found.id == made.id
+    assert paths(mantle)[-2:] == [f"/v1/responses/{made.id}", f"/openai/v1/responses/{made.id}"]
+
+
+async def test_an_explicit_base_url_is_never_rewritten(
+    factory: Factory, mantle: BedrockEmulator
+) -> None:
+    client = factory(endpoint="mantle", base_url=mantle.base_url, **credentials(mantle))
+    with pytest.raises(openai.BadRequestError) as caught:
+        await settle(client.chat.completions.create(model="openai.gpt-5.6-sol", messages=HI))
+
+    assert paths(mantle) == ["/v1/chat/completions"]
+    assert caught.value.code == "validation_error"
+    assert "serves this model under /openai/v1, not /v1" in caught.value.message
+    assert caught.value.request_id is not None
+    assert caught.value.request_id.startswith("req_")
+
+
+async def test_a_client_wide_guardrail_is_routed_too(
+    factory: Factory, mantle: BedrockEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_settings, "default_base_url", lambda *a, **k: mantle.base_url)
+    client = factory(
+        endpoint="mantle",
+        guardrail=openai_bedrock.Guardrail("gr1", version=1),
+        allow_unenforced_guardrail=True,
+        **credentials(mantle),
+    )
+    await settle(client.chat.completions.create(model="xai.grok-4.3", messages=HI))
+
+    assert paths(mantle) == ["/openai/v1/chat/completions"]
+    assert mantle.requests[-1].header("x-amzn-bedrock-guardrailidentifier") == "gr1"
+
+
+# --- 2. no error is returned as data -------------------------------------------------
+
+
+async def test_the_200_unknown_operation_envelope_raises(
+    factory: Factory, runtime: BedrockEmulator
+) -> None:
+    wrong = runtime.base_url.replace("/openai/v1", "/v1")
+    client = factory(endpoint="runtime", base_url=wrong, **credentials(runtime))
+    with pytest.raises(openai_bedrock.BedrockError) as caught:
+        await settle(client.chat.completions.create(model="openai.gpt-oss-20b-1:0", messages=HI))
+
+    error = caught.value
+    assert isinstance(error, openai.APIStatusError)
+    assert isinstance(error, openai_bedrock.UnknownOperationError)
+    assert error.code == "UnknownOperationException"
+    assert error.request_id == runtime.requests[-1].request_id
+    assert "POST /v1/chat/completions" in error.message
+    assert "/openai/v1/chat/completions" in error.message
+    assert runtime.requests[-1].status == 200
+    assert len(runtime.requests) == 1  # never retried
+
+
+async def test_listing_models_on_runtime_says_where_to_list_them(
+    factory: Factory, runtime: BedrockEmulator
+) -> None:
+    client = factory(endpoint="runtime", base_url=runtime.base_url, **credentials(runtime))
+    with pytest.raises(openai.APIStatusError) as caught:
+        await settle(client.models.list())
+
+    assert caught.value.code == "UnknownOperationException"
+    assert isinstance(caught.value, openai_bedrock.BedrockError)
+    assert "GET /openai/v1/models" in caught.value.message
+    assert "/v1/models" in caught.value.message
+    assert "ListFoundationModels" in caught.value.message
+
+
+async def test_streamed_successes_are_untouched(factory: Factory, runtime: BedrockEmulator) -> None:
+    client = factory(endpoint="runtime", base_url=runtime.base_url, **credentials(runtime))
+    stream = await settle(
+        client.chat.completions.create(model="openai.gpt-oss-20b-1:0", messages=HI, stream=True)
+    )
+    chunks = await consume(stream)
+
+    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == "Hello there"
+
+
+def test_the_transport_leaves_long_and_streamed_bodies_unread() -> None:
+    from openai_bedrock._responses import may_be_envelope
+
+    def response(**headers: str) -> http_lib.Response:
+        return http_lib.Response(200, headers=headers, stream=http_lib.ByteStream(b""))
+
+    assert may_be_envelope(response(**{"content-length": "88"}))
+    assert not may_be_envelope(response(**{"content-length": "1200"}))
+    assert not may_be_envelope(response())  # no declared length: a stream
+    assert not may_be_envelope(
+        response(**{"content-length": "88", "content-type": "text/event-stream"})
+    )
+
+
+# --- 3. errors in every shape, with remedies ------------------------------------------
+
+
+async def test_an_unknown_model_on_runtime(factory: Factory, runtime: BedrockEmulator) -> None:
+    client = factory(endpoint="runtime", base_url=runtime.base_url, **credentials(runtime))
+    with pytest.raises(openai.BadRequestError) as caught:
+        await settle(client.chat.completions.create(model="openai.gpt-oss-120b", messages=HI))
+
+    error = caught.value
+    assert error.code == "validation_error"
+    assert error.type == "invalid_request_error"
+    assert "The provided model identifier is invalid" in error.message
+    assert "'openai.gpt-oss-120b'" in error.message
+    assert "bedrock-runtime" in error.message
+    assert runtime.region in error.message
+    assert "openai.gpt-oss-120b-1:0 on runtime" in error.message
+    assert error.request_id == runtime.requests[-1].request_id
+
+
+async def test_an_unknown_model_on_mantle(factory: Factory) -> None:
+    with BedrockEmulator(endpoint="mantle", models=["openai.gpt-oss-120b"]) as mantle:
+        client = factory(endpoint="mantle", base_url=mantle.base_url, **credentials(mantle))
+        with pytest.raises(openai.NotFoundError) as caught:
+            await settle(
+                client.chat.completions.create(model="openai.gpt-oss-120b-1:0", messages=HI)
+            )
+
+    error = caught.value
+    assert error.code == "model_not_found"
+    assert "'openai.gpt-oss-120b-1:0'" in error.message
+    assert "bedrock-mantle" in error.message
+    assert error.request_id == mantle.requests[-1].request_id
+    assert error.request_id is not None
+    assert error.request_id.startswith("req_")
+
+
+async def test_background_on_runtime(factory: Factory, runtime: BedrockEmulator) -> None:
+    client = factory(endpoint="runtime", base_url=runtime.base_url, **credentials(runtime))
+    with pytest.raises(openai.BadRequestError) as caught:
+        await settle(
+            # extra_body: openai 1.66 (the oldest supported) has no background argument.
+            client.responses.create(
+                model="openai.gpt-oss-20b-1:0", input="Hi", extra_body={"background": True}
+            )
+        )
+
+    assert "The background parameter is not supported." in caught.value.message
+    assert "endpoint='mantle'" in caught.value.message
+
+
+async def test_aws_style_throttling_keeps_its_type_and_gets_advice(
+    factory: Factory, runtime: BedrockEmulator
+) -> None:
+    client = factory(endpoint="runtime", base_url=runtime.base_url, **credentials(runtime))
+    runtime.fail("throttle")
+    with pytest.raises(openai.RateLimitError) as caught:
+        await settle(client.chat.completions.create(model="openai.gpt-oss-20b-1:0", messages=HI))
+
+    assert caught.value.code == "ThrottlingException"
+    assert caught.value.type == "ThrottlingException"
+    assert "Too many tokens" in caught.value.message
+    assert "Service Quotas" in caught.value.message
+    assert caught.value.request_id == runtime.requests[-1].request_id
+
+
+async def test_a_mismatched_signature_gets_advice(
+    factory: Factory, runtime: BedrockEmulator
+) -> None:
+    keys = {**credentials(runtime), "secret_access_key": "not-the-secret"}
+    client = factory(endpoint="runtime", base_url=runtime.base_url, **keys)
+    with pytest.raises(openai.PermissionDeniedError) as caught:
+        await settle(client.chat.completions.create(model="openai.gpt-oss-20b-1:0", messages=HI))
+
+    assert caught.value.code == "InvalidSignatureException"
+    assert "secret key belongs to the access key" in caught.value.message
+
+
+# --- 5. the emulator answers with the captured shapes ---------------------------------
+
+
+def test_error_headers_per_endpoint(runtime: BedrockEmulator) -> None:
+    rejected = http_lib.post(runtime.base_url + "/chat/completions", content=b"{}")
+    assert "x-amzn-requestid" in rejected.headers
+    assert "x-request-id" not in rejected.headers
+    with BedrockEmulator(endpoint="mantle") as mantle:
+        rejected = http_lib.post(mantle.base_url + "/chat/completions", content=b"{}")
+    assert rejected.headers["x-request-id"] == rejected.headers["x-amzn-requestid"]
+    assert rejected.headers["x-request-id"].startswith("req_")

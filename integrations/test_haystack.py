@@ -32,7 +32,8 @@ from openai_bedrock.testing import BedrockEmulator
 
 
 def generator(emulator: BedrockEmulator, **options: Any) -> OpenAIChatGenerator:
-    transport = openai_bedrock.create_transport(**bedrock_settings(emulator))
+    # Haystack builds plain httpx clients (openai 3.x's own library is httpx2).
+    transport = openai_bedrock.create_transport(**bedrock_settings(emulator), library="httpx")
     return OpenAIChatGenerator(
         model=MODEL,
         api_base_url=emulator.base_url,

@@ -97,6 +97,37 @@ async def test_one_transport_serves_a_sync_and_an_async_client(emu: BedrockEmula
     assert_signed_and_guarded(emu, 2)
 
 
+@pytest.mark.parametrize("library", ["httpx", "httpx2"])
+async def test_a_transport_for_plain_clients_of_either_library(
+    emu: BedrockEmulator, library: str
+) -> None:
+    """On openai 3.x a library may still build plain httpx clients (Haystack does):
+    library= gives it a transport of that library, signing, guarding and streaming."""
+    lib = pytest.importorskip(library)
+    transport = openai_bedrock.create_transport(**settings_of(emu), library=library)
+    body = {"model": MODEL, "messages": HI}
+    url = f"{emu.base_url}/chat/completions"
+
+    with lib.Client(transport=transport) as sync_client:
+        sync_answer = sync_client.post(url, json=body)
+        with sync_client.stream("POST", url, json={**body, "stream": True}) as streamed:
+            lines = [line for line in streamed.iter_lines() if line.startswith("data: {")]
+    async with lib.AsyncClient(transport=transport) as async_client:
+        async_answer = await async_client.post(url, json=body)
+
+    assert isinstance(transport, lib.BaseTransport)
+    assert sync_answer.json()["choices"][0]["message"]["content"] == "Hello there"
+    assert async_answer.json()["choices"][0]["message"]["content"] == "Hello there"
+    assert sync_answer.headers["x-request-id"] == emu.requests[0].request_id
+    assert len(lines) > 1
+    assert_signed_and_guarded(emu, 3)
+
+
+def test_an_unknown_library_is_refused() -> None:
+    with pytest.raises(openai_bedrock.ConfigurationError, match="library must be one of"):
+        openai_bedrock.create_transport(region="us-west-2", library="requests")
+
+
 async def test_closing_one_kind_of_client_leaves_the_other_working(
     emu: BedrockEmulator,
 ) -> None:

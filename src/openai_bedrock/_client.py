@@ -462,6 +462,7 @@ def create_transport(
     allow_custom_host: bool = False,
     transport: Optional[http.BaseTransport] = None,
     async_transport: Optional[http.AsyncBaseTransport] = None,
+    library: Optional[str] = None,
 ) -> DualBedrockTransport:
     """Return the transport behind ``create_http_client``: one object that is both an
     ``BaseTransport`` and an ``AsyncBaseTransport`` of the SDK's HTTP library
@@ -472,13 +473,25 @@ def create_transport(
     connection pools are built on first use; ``transport`` / ``async_transport`` are
     the inner transports (default: the library's, honouring the proxy environment).
 
+    ``library`` picks the HTTP library whose clients will use it: by default the one
+    the installed openai uses (``http_library()``); ``library="httpx"`` on openai 3.x
+    for a library that builds plain ``httpx`` clients (each request and response is
+    converted; the body still streams).
+
     Example::
 
         transport = openai_bedrock.create_transport(region="us-west-2")
         http.Client(transport=transport), http.AsyncClient(transport=transport)
     """
+    from ._bridge import bridged
+    from ._bridge import library as library_named
+
+    lib = library_named(library)
     _check_transport(transport, http.BaseTransport, "create_transport")
     _check_transport(async_transport, http.AsyncBaseTransport, "create_transport")
-    return _bedrock_transport(
+    dual = _bedrock_transport(
         _settings(locals()), transport=transport, async_transport=async_transport
     )
+    # Typed as ours: with library= it is that library's transport, with the same
+    # settings, base_url, sending and closing.
+    return cast(DualBedrockTransport, bridged(dual, lib))

@@ -227,8 +227,8 @@ def create_app(
         }
 
         if consumed or "event-stream" not in response.headers.get("content-type", ""):
-            # A whole answer goes out in one write: streamed in pieces, the headers and
-            # body leave separately and loopback's delayed ACK adds ~40 ms per call.
+            # A whole answer goes out as one body with its Content-Length (fewer writes
+            # and no chunked framing); see _listening_socket for the delayed-ACK stall.
             try:
                 content = response.content if consumed else await _raw(response)
             finally:

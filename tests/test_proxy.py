@@ -36,6 +36,7 @@ MESSAGES = [{"role": "user", "content": "Hello proxy"}]
 def running(app: Any) -> Iterator[str]:
     """Serve ``app`` on 127.0.0.1 (ephemeral port) in a thread; yield its /v1 base URL."""
     sock = socket.socket()
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as serve() does
     sock.bind(("127.0.0.1", 0))
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
     server = uvicorn.Server(config)
@@ -316,3 +317,16 @@ def test_import_openai_bedrock_does_not_import_the_server() -> None:
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_served_connections_send_without_nagle_delay() -> None:
+    # Without TCP_NODELAY a kept-alive caller waits ~40 ms per answer for its own delayed
+    # ACK; accepted connections inherit the option from the listening socket.
+    from openai_bedrock.proxy import _listening_socket
+
+    sock = _listening_socket("127.0.0.1", 0)
+    try:
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+        assert sock.getsockname()[0] == "127.0.0.1"
+    finally:
+        sock.close()

@@ -20,6 +20,7 @@ import ipaddress
 import logging
 import os
 import secrets
+import socket
 import time
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, Optional
@@ -225,8 +226,8 @@ def create_app(
         }
 
         if consumed or "event-stream" not in response.headers.get("content-type", ""):
-            # A whole answer goes out in one write: streamed in pieces, the headers and
-            # body leave separately and loopback's delayed ACK adds ~40 ms per call.
+            # A whole answer goes out as one body with its Content-Length (fewer writes
+            # and no chunked framing); see _listening_socket for the delayed-ACK stall.
             try:
                 content = response.content if consumed else await _raw(response)
             finally:
@@ -303,7 +304,25 @@ def serve(
     )
     _log_to_stderr()
     print(f"openai-bedrock proxy on http://{host}:{port}{PREFIX}", file=sys.stderr, flush=True)
-    uvicorn.Server(config).run()
+    uvicorn.Server(config).run(sockets=[_listening_socket(host, port)])
+
+
+def _listening_socket(host: str, port: int) -> socket.socket:
+    """A listening socket whose connections send without Nagle's delay.
+
+    uvicorn binds with protocol 0, so asyncio does not set TCP_NODELAY on the accepted
+    connections; then the response headers and body leave as two segments and, on a
+    kept-alive connection, the body waits for the caller's delayed ACK (~40 ms a call).
+    Accepted sockets inherit TCP_NODELAY from the listening one.
+    """
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
+    )[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.bind(address)
+    return sock
 
 
 def _checked_app(

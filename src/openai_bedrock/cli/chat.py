@@ -32,6 +32,23 @@ DEFAULT_MODELS = {"runtime": DEFAULT_MODEL, "mantle": "openai.gpt-oss-20b"}
 # With --offline --guardrail, the emulated guardrail blocks messages containing this word.
 OFFLINE_BLOCKED_WORD = "forbidden"
 
+
+def emulate_guardrail(conn: Any, guardrail: Optional[Guardrail]) -> None:
+    """With --offline, have the emulator enforce ``guardrail``: it blocks messages
+    containing OFFLINE_BLOCKED_WORD. Does nothing against real Bedrock."""
+    if conn.emulator is None or guardrail is None:
+        return
+    conn.emulator.add_guardrail(
+        guardrail.identifier,
+        version=str(guardrail.version),
+        blocks=lambda text: OFFLINE_BLOCKED_WORD in text.lower(),
+    )
+    note(
+        f"offline: guardrail {guardrail.identifier} is emulated; it blocks "
+        f"messages containing {OFFLINE_BLOCKED_WORD!r}"
+    )
+
+
 DESCRIPTION = """\
 Send MESSAGE (or stdin, when MESSAGE is omitted) to a model on Amazon Bedrock and
 print the answer. The request id, and what a guardrail did, go to stderr.
@@ -147,16 +164,7 @@ def run(args: argparse.Namespace) -> int:
     with connection(args) as conn:
         for line in conn.notes:
             note(line)
-        if conn.emulator is not None and guardrail is not None:
-            conn.emulator.add_guardrail(
-                guardrail.identifier,
-                version=str(guardrail.version),
-                blocks=lambda text: OFFLINE_BLOCKED_WORD in text.lower(),
-            )
-            note(
-                f"offline: guardrail {guardrail.identifier} is emulated; it blocks "
-                f"messages containing {OFFLINE_BLOCKED_WORD!r}"
-            )
+        emulate_guardrail(conn, guardrail)
         settings = resolve_settings(**conn.kwargs)
         if guardrail is not None:
             refuse_unenforced_guardrail(settings.endpoint)  # with --curl too

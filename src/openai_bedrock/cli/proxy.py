@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
             f"The proxy needs starlette and uvicorn ({exc}): pip install 'openai-bedrock[proxy]'.",
             USAGE,
         ) from exc
-    from .chat import OFFLINE_BLOCKED_WORD, parse_guardrail
+    from .chat import emulate_guardrail, parse_guardrail
 
     if not args.allow_remote and not proxy.is_loopback(args.host):
         raise CommandError(
@@ -72,12 +72,7 @@ def run(args: argparse.Namespace) -> int:
     with connection(args) as conn:
         for line in conn.notes:
             note(line)
-        if conn.emulator is not None and guardrail is not None:
-            conn.emulator.add_guardrail(
-                guardrail.identifier,
-                version=str(guardrail.version),
-                blocks=lambda text: OFFLINE_BLOCKED_WORD in text.lower(),
-            )
+        emulate_guardrail(conn, guardrail)
         proxy.serve(
             host=args.host,
             port=args.port,

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         create_transport,
     )
     from ._endpoints import Endpoint
+    from ._http import http_library
     from ._errors import (
         BatchEndpointError,
         BatchHeadersMissingError,

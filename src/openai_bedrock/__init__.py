@@ -24,7 +24,6 @@ if TYPE_CHECKING:
         create_transport,
     )
     from ._endpoints import Endpoint
-    from ._http import http_library
     from ._errors import (
         BatchEndpointError,
         BatchHeadersMissingError,
@@ -37,6 +36,7 @@ if TYPE_CHECKING:
         ForkedClientError,
         UnknownOperationError,
     )
+    from ._http import http_library
     from ._tokens import (
         ShortTermToken,
         ShortTermTokenProvider,

@@ -46,3 +46,24 @@ def test_the_reliability_page_is_reliability_md(site: Path) -> None:
     page = (site / "reliability" / "index.html").read_text(encoding="utf-8")
     assert "Threat model" in page
     assert "tests/test_reliability.py" in page
+
+
+def slug(heading: str) -> str:
+    """A heading's anchor, as GitHub and MkDocs' toc make it for plain headings."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+@pytest.mark.parametrize("name", ["README.md", "CONTRIBUTING.md", "RELIABILITY.md"])
+def test_links_outside_the_site_resolve(name: str) -> None:
+    """mkdocs checks the pages under docs/; these files are read on GitHub and PyPI."""
+    text = (ROOT / name).read_text(encoding="utf-8")
+    links = re.findall(r"\]\(([^)\s]+)\)", text)
+    local = [link for link in links if not re.match(r"\w+://", link)]
+    for link in local:
+        path, _, anchor = link.partition("#")
+        target = ROOT / path if path else ROOT / name
+        assert target.exists(), f"{name}: {link} points to nothing"
+        if anchor:
+            headings = re.findall(r"^#+ (.+)$", target.read_text(encoding="utf-8"), re.M)
+            assert anchor in {slug(h) for h in headings}, f"{name}: no #{anchor} in {path}"

@@ -26,6 +26,7 @@ from __future__ import annotations
 import inspect
 import json
 import operator
+from collections.abc import Callable, Sequence
 from typing import Any, Optional, cast
 
 from . import _sigv4
@@ -34,7 +35,7 @@ from ._endpoints import ENDPOINTS, INVOCATIONS, canonical_path
 from ._errors import ConfigurationError, CredentialsError, ForeignOriginError
 from ._http import http
 from ._settings import Settings
-from ._sigv4 import Signer, StaticCredentials, sign_raw
+from ._sigv4 import RawPairs, Signer, StaticCredentials, pair_picker, sign_raw
 
 # The SDK's api_key when it is not a fixed Bedrock API key (it insists on one): the
 # Authorization the SDK makes of it is dropped from what is sent.
@@ -57,19 +58,25 @@ _SIGNATURE_KEYS = _AUTH_KEYS - {b"authorization"}
 _NAME = operator.itemgetter(0)
 
 
-def _shape(names: tuple[bytes, ...]) -> int:
-    """For a request's header names (as sent): the index of its Authorization when
-    that is its only authentication header and no header names a guardrail, else -1
-    (the request needs more than authenticating)."""
+# What a request's header names say (``_shape``): the index of its Authorization when
+# that is its only authentication header and no header names a guardrail, else -1 (the
+# request needs more than authenticating); and the getter of its SigV4-signed headers.
+_Shape = tuple[int, Callable[[Sequence[Any]], RawPairs]]
+
+
+def _shape(names: tuple[bytes, ...]) -> _Shape:
     lowered = [name.lower() for name in names]
-    if lowered.count(b"authorization") != 1:
-        return -1
-    if not (_SIGNATURE_KEYS.isdisjoint(lowered) and GUARDRAIL_KEYS.isdisjoint(lowered)):
-        return -1
-    return lowered.index(b"authorization")
+    simple = (
+        lowered.count(b"authorization") == 1
+        and _SIGNATURE_KEYS.isdisjoint(lowered)
+        and GUARDRAIL_KEYS.isdisjoint(lowered)
+    )
+    return (lowered.index(b"authorization") if simple else -1), pair_picker(names)
 
 
-def _remember(cache: dict[tuple[bytes, ...], int], key: tuple[bytes, ...], value: int) -> int:
+def _remember(
+    cache: dict[tuple[bytes, ...], _Shape], key: tuple[bytes, ...], value: _Shape
+) -> _Shape:
     """Store, keeping the cache small: requests of a client have few header shapes,
     and a caller that varies header names without end must not grow it forever."""
     if len(cache) >= 256:
@@ -90,7 +97,7 @@ class Signing:
         self._sdk_authorization: Optional[bytes] = None
         self._signer: Optional[Signer] = None
         # Header names (as sent) -> what ``_shape`` found for them.
-        self._shapes: dict[tuple[bytes, ...], int] = {}
+        self._shapes: dict[tuple[bytes, ...], _Shape] = {}
         self._static: Any = None
         # SigV4 hashes the body: the transport reads a streamed one first.
         self.reads_body = isinstance(auth, SigV4Auth)
@@ -171,23 +178,20 @@ class Signing:
         shape = self._shapes.get(names)
         if shape is None:
             shape = _remember(self._shapes, names, _shape(names))
-        if shape >= 0 and self.settings.guardrail is None:
+        index, signed = shape
+        if index >= 0 and self.settings.guardrail is None:
             # The common case: the SDK's headers and nothing else to do but authenticate.
             if self._sdk_authorization is not None:
-                if raw[shape][1] == self._sdk_authorization:
+                if raw[index][1] == self._sdk_authorization:
                     return request  # the SDK's own Authorization: send it as built
             elif self._signer is not None and b"?" not in request.url.raw_path:
-                wire = self._signed(request, raw, names, credential)
+                wire = self._signed(request, signed(raw), credential)
                 if wire is not None:
                     return wire
         return self._prepared(request, raw, credential)
 
     def _signed(
-        self,
-        request: http.Request,
-        raw: list[tuple[bytes, bytes]],
-        names: tuple[bytes, ...],
-        credential: Any,
+        self, request: http.Request, signed: RawPairs, credential: Any
     ) -> Optional[http.Request]:
         """SigV4 for a request whose only authentication header is the SDK's
         placeholder Authorization (replaced in place: the library copies the SDK's
@@ -196,7 +200,7 @@ class Signing:
         url = request.url
         signer = cast(Signer, self._signer)
         clock = cast(SigV4Auth, self.auth).clock
-        values = signer.headers(request.method, url, raw, names, body, credential, clock.seconds())
+        values = signer.headers(request.method, url, signed, body, credential, clock.seconds())
         if values is None:
             return None
         date, token, authorization = values
@@ -282,8 +286,7 @@ class Signing:
             values = self._signer.headers(
                 request.method,
                 url,
-                headers,
-                tuple(map(_NAME, headers)),
+                self._signer.picker(tuple(map(_NAME, headers)))(headers),
                 content,
                 credential,
                 auth.clock.seconds(),

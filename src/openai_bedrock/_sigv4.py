@@ -438,10 +438,10 @@ def _signed_picker(names: tuple[bytes, ...]) -> Callable[[Sequence[Any]], _RawHe
 _AUTH_KEYS = frozenset(
     {b"authorization", b"x-amz-date", b"x-amz-security-token", b"x-amz-content-sha256"}
 )
-_RawPairs = tuple[tuple[bytes, bytes], ...]
+RawPairs = tuple[tuple[bytes, bytes], ...]
 
 
-def _pair_picker(names: tuple[bytes, ...]) -> Callable[[Sequence[Any]], _RawPairs]:
+def pair_picker(names: tuple[bytes, ...]) -> Callable[[Sequence[Any]], RawPairs]:
     """A getter for the (name, value) pairs that are signed, in request order, for a
     request whose header names (spelled as sent) are ``names``."""
     wanted = [
@@ -456,7 +456,7 @@ def _pair_picker(names: tuple[bytes, ...]) -> Callable[[Sequence[Any]], _RawPair
         return lambda pairs: (pairs[only],)
     if not wanted:
         return lambda pairs: ()
-    getter: Callable[[Sequence[Any]], _RawPairs] = operator.itemgetter(*wanted)
+    getter: Callable[[Sequence[Any]], RawPairs] = operator.itemgetter(*wanted)
     return getter  # two or more indices: it returns a tuple
 
 
@@ -584,15 +584,21 @@ class Signer:
         self.service = service
         self.region = region
         self._last = _NO_SECOND
-        self._pickers: dict[tuple[bytes, ...], Callable[[Sequence[Any]], _RawPairs]] = {}
-        self._templates: dict[tuple[str, bytes, _RawPairs, bool], _BytesTemplate | None] = {}
+        self._pickers: dict[tuple[bytes, ...], Callable[[Sequence[Any]], RawPairs]] = {}
+        self._templates: dict[tuple[str, bytes, RawPairs, bool], _BytesTemplate | None] = {}
+
+    def picker(self, names: tuple[bytes, ...]) -> Callable[[Sequence[Any]], RawPairs]:
+        """``pair_picker(names)``, kept."""
+        picker = self._pickers.get(names)
+        if picker is None:
+            picker = _remember(self._pickers, names, pair_picker(names))
+        return picker
 
     def headers(
         self,
         method: str,
         url: http.URL,
-        pairs: Sequence[tuple[bytes, bytes]],
-        names: tuple[bytes, ...],
+        signed: RawPairs,
         body: bytes,
         credentials: FrozenCredentials,
         seconds: float,
@@ -600,20 +606,15 @@ class Signer:
         """``X-Amz-Date``, ``X-Amz-Security-Token`` (None without a session token) and
         ``Authorization`` for a request to this signer's one origin (the transport
         refuses any other first, so the path names the URL) whose URL has no query;
-        ``pairs`` are its raw headers (as the HTTP library's ``Headers.raw``
-        gives them) and ``names`` their names, in order. Authentication headers among
-        them are not signed. None when a signed header or the session token is not
-        ASCII: ``sign_raw`` decodes and encodes those as the library would."""
+        ``signed`` are its raw headers that are signed (``pair_picker``). None when a
+        signed header or the session token is not ASCII: ``sign_raw`` decodes and
+        encodes those as the library would."""
         last = self._last
         second = int(seconds // 1)
         if last.second != second or last.credentials is not credentials:
             if not (credentials.access_key.isascii() and (credentials.token or "").isascii()):
                 return None
             last = self._last = self._second(second, credentials)
-        picker = self._pickers.get(names)
-        if picker is None:
-            picker = _remember(self._pickers, names, _pair_picker(names))
-        signed = picker(pairs)
         key = (method, url.raw_path, signed, last.session_token is not None)
         template = self._templates.get(key, _UNKNOWN)
         if template is _UNKNOWN:

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         ForkedClientError,
         UnknownOperationError,
     )
+    from ._http import http_library
     from ._tokens import (
         ShortTermToken,
         ShortTermTokenProvider,

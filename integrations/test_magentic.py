@@ -42,9 +42,7 @@ def test_prompt_through_the_proxy(signing_proxy: BedrockEmulator, model: OpenaiC
     assert "Portugal" in json.dumps(request.json()["messages"])
 
 
-def test_the_proxy_guardrail_blocks(
-    signing_proxy: BedrockEmulator, model: OpenaiChatModel
-) -> None:
+def test_the_proxy_guardrail_blocks(signing_proxy: BedrockEmulator, model: OpenaiChatModel) -> None:
     @prompt("Pick the {thing}.", model=model)
     def ask(thing: str) -> str: ...
 
@@ -84,9 +82,7 @@ def get_weather(city: str) -> str:
     return f"sunny in {city}"
 
 
-def test_function_call_round_trip(
-    signing_proxy: BedrockEmulator, model: OpenaiChatModel
-) -> None:
+def test_function_call_round_trip(signing_proxy: BedrockEmulator, model: OpenaiChatModel) -> None:
     signing_proxy.reply = lambda body: tool_call("get_weather", {"city": "Lisbon"})
 
     @prompt("Weather in {city}?", functions=[get_weather], model=model)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Optional, Union
 from urllib.parse import unquote
 
+from .._errors import EmulatorError, EmulatorNotRunningError
 from .._http import http
 from .._mantle_routes import OPENAI_V1, V1, base_of
 from . import _shapes as shapes
@@ -258,7 +259,7 @@ class BedrockEmulator:
         s3: Any = None,
     ) -> None:
         if endpoint not in _ENDPOINTS:
-            raise ValueError(f"endpoint must be 'runtime' or 'mantle', not {endpoint!r}.")
+            raise EmulatorError(f"endpoint must be 'runtime' or 'mantle', not {endpoint!r}.")
         self.endpoint: Endpoint = endpoint
         self.region = region
         self.reply = reply
@@ -311,7 +312,9 @@ class BedrockEmulator:
     @property
     def port(self) -> int:
         if self._server is None:
-            raise RuntimeError("The emulator is not running; use `with BedrockEmulator():`.")
+            raise EmulatorNotRunningError(
+                "The emulator is not running; use `with BedrockEmulator():`."
+            )
         return int(self._server.port)
 
     @property
@@ -353,7 +356,7 @@ class BedrockEmulator:
         seconds apart; a non-streamed answer waits that long once).
         """
         if kind not in FAULTS:
-            raise ValueError(f"Unknown fault {kind!r}; use one of {', '.join(FAULTS)}.")
+            raise EmulatorError(f"Unknown fault {kind!r}; use one of {', '.join(FAULTS)}.")
         with self._lock:
             self._state.faults.extend([kind] * times)
 

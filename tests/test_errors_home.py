@@ -19,7 +19,7 @@ SRC = Path(openai_bedrock.__file__).parent
 # Raised and caught inside the package; never reaches a caller.
 INTERNAL = {
     "openai_bedrock.cli._common.CommandError",  # the CLI's main() turns it into an exit code
-    "openai_bedrock.testing._emulator._Rejected",  # the emulator answers it as an HTTP error
+    "openai_bedrock.testing._exchange.Rejected",  # the emulator answers it as an HTTP error
 }
 
 # Built-in exceptions raised in src/ that the raising module (or its caller in the

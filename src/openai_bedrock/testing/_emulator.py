@@ -1,6 +1,7 @@
 """``BedrockEmulator``: a local, signature-checking stand-in for Bedrock's OpenAI API.
 
-The HTTP plumbing lives in ``_server.py``, signature checks in ``_verify.py`` and every
+The HTTP plumbing lives in ``_server.py``, signature checks in ``_verify.py``, the
+chat answers in ``_emulated_chat.py``, guardrails in ``_emulated_guardrail.py`` and every
 response body in ``_shapes.py``; this module holds the emulator's state and decides
 what each request gets.
 """
@@ -11,7 +12,6 @@ import collections
 import datetime as dt
 import email.utils
 import json
-import re
 import threading
 import time
 import uuid
@@ -23,6 +23,7 @@ from urllib.parse import unquote
 from .._errors import EmulatorError, EmulatorNotRunningError
 from .._mantle_routes import OPENAI_V1, V1, base_of
 from . import _shapes as shapes
+from ._emulated_chat import chat_answer, text_of, tokens
 from ._emulated_guardrail import (
     Assessment,
     EmulatedGuardrail,
@@ -56,7 +57,6 @@ DEFAULT_MODELS: dict[str, tuple[str, ...]] = {
     "runtime": ("openai.gpt-oss-120b-1:0", "openai.gpt-oss-20b-1:0"),
     "mantle": ("openai.gpt-oss-120b", "openai.gpt-oss-20b"),
 }
-_WORDS = re.compile(r"\S+\s*")
 
 
 @dataclass
@@ -64,19 +64,6 @@ class _State:
     keys: Keys
     faults: collections.deque[str] = field(default_factory=collections.deque)
     guardrails: dict[tuple[str, str], EmulatedGuardrail] = field(default_factory=dict)
-
-
-def _text_of(content: Any) -> str:
-    """The text of a message ``content``: a string or a list of text parts."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(str(part.get("text", "")) for part in content if isinstance(part, Mapping))
-    return ""
-
-
-def _tokens(text: str) -> int:
-    return len(text.split())
 
 
 class BedrockEmulator:
@@ -436,84 +423,17 @@ class BedrockEmulator:
         if not isinstance(messages, list) or not messages:
             raise Rejected(shapes.validation("Missing required field: messages."))
         texts = [
-            (m.get("role"), _text_of(m.get("content"))) for m in messages if isinstance(m, dict)
+            (m.get("role"), text_of(m.get("content"))) for m in messages if isinstance(m, dict)
         ]
-        user = [text for role, text in texts if role == "user"]
-        prompt_tokens = sum(_tokens(text) for _, text in texts)
-        stream = body.get("stream") is True
-        common = {"id": f"chatcmpl-{uuid.uuid4().hex}", "model": body["model"]}
-        created = int(now.timestamp())
-
         guardrail = self._guardrail(record, body, texts)
-        if guardrail is not None and guardrail.blocked:
-            if not stream:
-                return self.json_reply(
-                    record,
-                    now,
-                    shapes.guardrail_intervention(
-                        **common,
-                        created=created,
-                        blocked_message=guardrail.message,
-                        trace=guardrail.trace,
-                    ),
-                )
-            return self._sse(
-                record,
-                now,
-                shapes.guardrail_stream_events(
-                    **common,
-                    created=created,
-                    blocked_message=guardrail.message,
-                    trace=guardrail.trace,
-                ),
-            )
-
-        message = self._answer(body, strip_tags(user[-1]) if user else "")
-        content = message.pop("content", None)
-        finish = message.pop("finish_reason", None) or (
-            "tool_calls" if message.get("tool_calls") else "stop"
-        )
-        completion_tokens = _tokens(content or "")
-        if not stream:
-            completion = shapes.chat_completion(
-                **common,
-                created=created,
-                content=content,
-                message=message,
-                finish_reason=finish,
-                prompt_tokens=prompt_tokens,
-                completion_tokens=completion_tokens,
-            )
-            if guardrail is not None:
-                completion = shapes.guardrail_passed(completion, trace=guardrail.trace)
-            return self.json_reply(record, now, completion)
-        if "tool_calls" in message:  # stream deltas index their tool calls
-            message["tool_calls"] = [
-                {"index": i, **call} for i, call in enumerate(message["tool_calls"])
-            ]
-        return self._sse(
-            record,
-            now,
-            shapes.chat_stream_events(
-                **common,
-                created=created,
-                pieces=_WORDS.findall(content or ""),
-                include_usage=self._include_usage(body),
-                prompt_tokens=prompt_tokens,
-                completion_tokens=completion_tokens,
-                message=message,
-                finish_reason=finish,
-                every_chunk={shapes.GUARDRAIL_ACTION: "NONE"} if guardrail else None,
-                last_chunk={shapes.GUARDRAIL_TRACE: guardrail.trace}
-                if guardrail and guardrail.trace
-                else None,
-            ),
-        )
-
-    @staticmethod
-    def _include_usage(body: dict[str, Any]) -> bool:
-        options = body.get("stream_options")
-        return isinstance(options, dict) and options.get("include_usage") is True
+        message = None
+        if guardrail is None or not guardrail.blocked:
+            user = [text for role, text in texts if role == "user"]
+            message = self._answer(body, strip_tags(user[-1]) if user else "")
+        answer = chat_answer(body, texts, message, guardrail, now)
+        if isinstance(answer, list):
+            return self._sse(record, now, answer)
+        return self.json_reply(record, now, answer)
 
     def _sse(self, record: EmulatedRequest, now: dt.datetime, events: list[Any]) -> Reply:
         record.status = 200
@@ -539,7 +459,7 @@ class BedrockEmulator:
             last, prompt = given, given
         elif isinstance(given, list):
             users = [
-                _text_of(item.get("content")) if isinstance(item, dict) else ""
+                text_of(item.get("content")) if isinstance(item, dict) else ""
                 for item in given
                 if isinstance(item, dict) and item.get("role", "user") == "user"
             ]
@@ -554,8 +474,8 @@ class BedrockEmulator:
             created_at=int(now.timestamp()),
             text=text,
             message_id=f"msg_{hex_id}",
-            input_tokens=_tokens(prompt) + _tokens(str(body.get("instructions") or "")),
-            output_tokens=_tokens(text),
+            input_tokens=tokens(prompt) + tokens(str(body.get("instructions") or "")),
+            output_tokens=tokens(text),
         )
         if body.get("store") is not False:
             with self._lock:

@@ -4,8 +4,7 @@ one-line doc, accepted values, CLI flag and ``doctor`` row.
 The factories (``create_client`` and its four siblings) keep explicit, typed keyword
 arguments for IDEs and type checkers; ``tests/test_setting_table.py`` checks them,
 ``resolve_settings``, the CLI's options, ``doctor``'s report and the settings table
-in the docs (``scripts/generate_settings_table.py`` writes it) against this
-declaration, so a setting cannot be added in one place and forgotten in another.
+in the docs (the page with ``<!-- settings table -->``) against this declaration, so a setting cannot be added in one place and forgotten in another.
 The CLI's connection options are built from it (``cli._common``).
 
 Data only, imported by the CLI and the tests: a client does not import it.
@@ -28,7 +27,7 @@ class Setting:
     annotation: str  # the factories' annotation, as written in their signatures
     default: object
     env: tuple[str, ...]  # read, in this order, when the argument is not given
-    doc: str  # one line, for the docs table
+    doc: str  # one line
     accepts: str  # the values accepted; anything else raises ConfigurationError
     cli: Optional[str] = None  # the CLI flag, if the CLI takes this setting
     cli_help: Optional[str] = None  # the flag's --help line

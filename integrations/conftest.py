@@ -178,18 +178,7 @@ def structured_reply(value: dict[str, Any]) -> Callable[[dict[str, Any]], Any]:
     return reply
 
 
-README = Path(__file__).resolve().parent.parent / "README.md"
-
-
-def readme_recipe(library: str) -> str:
-    """The first Python block after ``**library**`` in the README's frameworks section."""
-    section = README.read_text(encoding="utf-8").split("## Using it with frameworks", 1)[1]
-    section = section.split("\n## ", 1)[0]
-    after = section.split(f"**{library}**", 1)[1]
-    return after.split("```python\n", 1)[1].split("```", 1)[0]
-
-
-INTEGRATIONS_PAGE = README.parent / "docs" / "integrations.md"
+INTEGRATIONS_PAGE = Path(__file__).resolve().parent.parent / "docs" / "integrations.md"
 
 
 def docs_recipe(library: str) -> str:
@@ -201,7 +190,7 @@ def docs_recipe(library: str) -> str:
 
 @pytest.fixture
 def recipe_env(emulator: BedrockEmulator, monkeypatch: pytest.MonkeyPatch) -> BedrockEmulator:
-    """Point README recipes, unchanged, at the emulator through the environment."""
+    """Point the docs' recipes, unchanged, at the emulator through the environment."""
     monkeypatch.setenv("AWS_BEDROCK_BASE_URL", emulator.base_url)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", emulator.access_key_id)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", emulator.secret_access_key)
@@ -209,10 +198,10 @@ def recipe_env(emulator: BedrockEmulator, monkeypatch: pytest.MonkeyPatch) -> Be
 
 
 async def run_recipe(source: str) -> dict[str, Any]:
-    """Run README code (top-level ``await`` allowed); return its variables."""
-    code = compile(source, str(README), "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+    """Run a docs recipe (top-level ``await`` allowed); return its variables."""
+    code = compile(source, str(INTEGRATIONS_PAGE), "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
     namespace: dict[str, Any] = {"__name__": "readme_recipe"}
-    result = eval(code, namespace)  # noqa: S307 - our own README, the point of the test
+    result = eval(code, namespace)  # noqa: S307 - our own docs, the point of the test
     if inspect.iscoroutine(result):
         await result
     return namespace

@@ -9,7 +9,7 @@ import instructor
 import openai
 import pydantic
 
-from conftest import MODEL, assert_signed_and_guarded, readme_recipe, run_recipe
+from conftest import MODEL, assert_signed_and_guarded, docs_recipe, run_recipe
 from openai_bedrock.testing import BedrockEmulator
 
 
@@ -111,7 +111,7 @@ async def test_streamed_json_partials_on_the_async_client(
 async def test_the_readme_recipe_runs(recipe_env: BedrockEmulator) -> None:
     recipe_env.reply = answer_as_the_mode_asks
 
-    namespace = await run_recipe(readme_recipe("instructor"))
+    namespace = await run_recipe(docs_recipe("instructor"))
 
     assert namespace["city"].model_dump() == CITY
     assert [r.verdict for r in recipe_env.requests] == ["ok"]

@@ -9,14 +9,14 @@ import openai
 import pydantic
 from langchain_openai import ChatOpenAI
 
-from conftest import BLOCKED_MESSAGE, MODEL, assert_signed_and_guarded, readme_recipe, run_recipe
+from conftest import BLOCKED_MESSAGE, MODEL, assert_signed_and_guarded, docs_recipe, run_recipe
 from openai_bedrock.testing import BedrockEmulator
 
 
 def chat_model(
     client: openai.OpenAI, async_client: openai.AsyncOpenAI, **options: Any
 ) -> ChatOpenAI:
-    """The README recipe: ChatOpenAI on our clients, so it never builds its own."""
+    """The docs recipe: ChatOpenAI on our clients, so it never builds its own."""
     return ChatOpenAI(
         model=MODEL,
         client=client.chat.completions,
@@ -118,7 +118,7 @@ def test_structured_output_with_json_schema_and_tools(
 
 
 async def test_the_readme_recipe_runs(recipe_env: BedrockEmulator) -> None:
-    await run_recipe(readme_recipe("LangChain"))
+    await run_recipe(docs_recipe("LangChain"))
 
     assert [r.json().get("stream", False) for r in recipe_env.requests] == [False, True]
     assert [r.verdict for r in recipe_env.requests] == ["ok", "ok"]

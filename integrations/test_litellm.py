@@ -56,7 +56,7 @@ def test_completion_answers_through_the_guarded_client(
 
 
 def test_litellm_changes_the_clients_max_retries_unless_given(client: openai.OpenAI) -> None:
-    """The quirk the README warns about: LiteLLM writes its default onto the client."""
+    """The quirk the docs warn about: LiteLLM writes its default onto the client."""
     litellm.completion(
         model=LITELLM_MODEL, messages=[{"role": "user", "content": "hi"}], client=client
     )

@@ -12,7 +12,7 @@ import pytest
 from agents import Agent, OpenAIChatCompletionsModel, Runner, function_tool
 
 import openai_bedrock
-from conftest import MODEL, assert_signed_and_guarded, readme_recipe, run_recipe
+from conftest import MODEL, assert_signed_and_guarded, docs_recipe, run_recipe
 from openai_bedrock.testing import BedrockEmulator
 
 
@@ -25,7 +25,7 @@ def no_tracing_export() -> Iterator[None]:
 
 
 def agent_on(async_client: openai.AsyncOpenAI, **options: Any) -> Agent[Any]:
-    """The README recipe."""
+    """The docs recipe."""
     return Agent(
         name="Assistant",
         instructions="Answer briefly.",
@@ -108,7 +108,7 @@ async def test_the_responses_api_default_refuses_a_guardrail_bedrock_would_ignor
 
 
 async def test_the_readme_recipe_runs(recipe_env: BedrockEmulator) -> None:
-    namespace = await run_recipe(readme_recipe("OpenAI Agents SDK"))
+    namespace = await run_recipe(docs_recipe("OpenAI Agents SDK"))
 
     assert namespace["result"].final_output == "Hello!"
     assert [r.verdict for r in recipe_env.requests] == ["ok"]

@@ -13,12 +13,12 @@ from pydantic_ai.models.openai import OpenAIChatModel, OpenAIResponsesModel
 from pydantic_ai.providers.openai import OpenAIProvider
 
 import openai_bedrock
-from conftest import MODEL, assert_signed_and_guarded, readme_recipe, run_recipe
+from conftest import MODEL, assert_signed_and_guarded, docs_recipe, run_recipe
 from openai_bedrock.testing import BedrockEmulator
 
 
 def model_on(async_client: openai.AsyncOpenAI) -> OpenAIChatModel:
-    """The README recipe."""
+    """The docs recipe."""
     return OpenAIChatModel(MODEL, provider=OpenAIProvider(openai_client=async_client))
 
 
@@ -92,7 +92,7 @@ async def test_the_responses_model_refuses_a_guardrail_bedrock_would_ignore(
 
 
 async def test_the_readme_recipe_runs(recipe_env: BedrockEmulator) -> None:
-    namespace = await run_recipe(readme_recipe("Pydantic AI"))
+    namespace = await run_recipe(docs_recipe("Pydantic AI"))
 
     assert namespace["result"].output == "Hello!"
     assert [r.verdict for r in recipe_env.requests] == ["ok"]

@@ -7,15 +7,14 @@ through ``create_client``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import openai
 import pytest
 
 import openai_bedrock
+from docs_examples import named_example
 from openai_bedrock.testing import BedrockEmulator
 from support import MODEL, FakeBedrock, http_lib
 
@@ -215,14 +214,9 @@ def test_the_endpoints_base_url_is_on_the_client_and_the_transport() -> None:
     assert transport.base_url == "https://bedrock-mantle.eu-west-1.api.aws/v1"
 
 
-def test_the_readme_example_runs(emu: BedrockEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
-    readme = Path(__file__).resolve().parent.parent / "README.md"
-    match = re.search(
-        r"<!-- README example: http client -->\n```python\n(.*?)```",
-        readme.read_text(encoding="utf-8"),
-        re.S,
-    )
-    assert match is not None, "the README example is missing"
+def test_the_docs_example_runs(emu: BedrockEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/integrations.md's example of an HTTP client for a library's own SDK client."""
+    source = named_example("http client")
     monkeypatch.setenv("AWS_BEDROCK_BASE_URL", emu.base_url)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", emu.access_key_id)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", emu.secret_access_key)
@@ -230,7 +224,7 @@ def test_the_readme_example_runs(emu: BedrockEmulator, monkeypatch: pytest.Monke
         monkeypatch.setenv("AWS_SESSION_TOKEN", emu.session_token)
     namespace: dict[str, Any] = {}
 
-    exec(match.group(1), namespace)
+    exec(source, namespace)
 
     assert namespace["completion"].choices[0].message.content == "Hello!"
     assert [(r.auth, r.verdict) for r in emu.requests] == [("sigv4", "ok")]

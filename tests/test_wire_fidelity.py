@@ -277,17 +277,30 @@ async def test_streamed_successes_are_untouched(factory: Factory, runtime: Bedro
 
 
 def test_the_transport_leaves_long_and_streamed_bodies_unread() -> None:
-    from openai_bedrock._responses import may_be_envelope
+    from openai_bedrock._responses import CHECK, ERROR, PASS, triage
+
+    def response(status: int = 200, **headers: str) -> http_lib.Response:
+        return http_lib.Response(status, headers=headers, stream=http_lib.ByteStream(b""))
+
+    assert triage(response(**{"Content-Length": "88"})) == CHECK
+    assert triage(response(**{"content-length": "1200"})) == PASS
+    assert triage(response()) == PASS  # no declared length: a stream
+    assert triage(response(**{"content-length": "88", "Content-Type": "text/event-stream"})) == PASS
+    assert triage(response(404, **{"content-length": "88"})) == ERROR
+
+
+def test_every_response_exposes_bedrocks_request_id_as_the_sdks() -> None:
+    from openai_bedrock._responses import triage
 
     def response(**headers: str) -> http_lib.Response:
         return http_lib.Response(200, headers=headers, stream=http_lib.ByteStream(b""))
 
-    assert may_be_envelope(response(**{"content-length": "88"}))
-    assert not may_be_envelope(response(**{"content-length": "1200"}))
-    assert not may_be_envelope(response())  # no declared length: a stream
-    assert not may_be_envelope(
-        response(**{"content-length": "88", "content-type": "text/event-stream"})
-    )
+    copied = response(**{"x-amzn-RequestId": "abc-123"})
+    triage(copied)
+    assert copied.headers["x-request-id"] == "abc-123"
+    own = response(**{"x-amzn-RequestId": "abc-123", "X-Request-Id": "mine"})
+    triage(own)
+    assert own.headers.get_list("x-request-id") == ["mine"]
 
 
 # --- 3. errors in every shape, with remedies ------------------------------------------

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
         GuardTagError,
         UnknownOperationError,
     )
+    from ._http import http_library
     from ._tokens import (
         ShortTermToken,
         ShortTermTokenProvider,

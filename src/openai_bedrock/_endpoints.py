@@ -24,6 +24,8 @@ from ._errors import ConfigurationError
 from ._http import http
 
 Endpoint = Literal["runtime", "mantle"]
+"""Which Bedrock surface a client talks to: ``"runtime"`` (bedrock-runtime, the default) or
+``"mantle"`` (bedrock-mantle)."""
 
 
 class EndpointSpec(NamedTuple):

@@ -25,37 +25,45 @@ AWS_REQUEST_ID = "x-amzn-requestid"
 AWS_ERROR_TYPE = "x-amzn-errortype"
 
 
-def passes(response: http.Response) -> bool:
-    """Expose the request id; True when the response goes back to the SDK as it is,
-    False for an error whose (small, never streamed) body must be normalised.
+# What the transport does with a response (``triage``).
+PASS = 0  # back to the SDK as it is, unread
+CHECK = 1  # a success that may be runtime's 200 UnknownOperation envelope: read it
+ERROR = 2  # a status of 400 or more: its (small, never streamed) body is normalised
+
+
+def triage(response: http.Response) -> int:
+    """Expose the request id, and say what the response needs (``PASS``, ``CHECK`` or
+    ``ERROR``).
 
     Bedrock names its request id ``x-amzn-requestid``; the SDK reads ``x-request-id``
     (``response._request_id``, error messages), so the id is copied across.
+
+    Only a short success (under 1,000 bytes, its length declared) that is not an event
+    stream may be the envelope; that is decided from the headers alone, so other
+    responses pass unread. This runs on every response: one dict of the lowercased
+    names costs about half of a lookup per header.
     """
     headers = response.headers
-    aws_id = headers.get(AWS_REQUEST_ID)
-    if aws_id and REQUEST_ID not in headers:
+    found = {name.lower(): value for name, value in headers.raw}
+    if b"x-amzn-requestid" in found and b"x-request-id" not in found:
         # Repeated headers read as one value joined with ", ", as the library reads them.
-        headers[REQUEST_ID] = aws_id
-    return response.status_code < 400
+        headers[REQUEST_ID] = headers[AWS_REQUEST_ID]
+    if response.status_code >= 400:
+        return ERROR
+    length = found.get(b"content-length")
+    if (
+        length is not None
+        and len(length) <= 3
+        and b"event-stream" not in found.get(b"content-type", b"")
+    ):
+        return CHECK
+    return PASS
 
 
 # Marks a response the transport turned into an error, for the clients' status-error
 # mapping (``_client``), which raises the package's class for it.
 ERROR_CLASS_HEADER = "x-openai-bedrock-error"
 _UNKNOWN_OPERATION = b"#UnknownOperationException"
-
-
-def may_be_envelope(response: http.Response) -> bool:
-    """Whether a success might be runtime's 200 UnknownOperation envelope: only a
-    short body (under 1,000 bytes, its length declared) that is not an event stream,
-    decided from the headers alone, so other responses pass unread."""
-    length = response.headers.get("content-length")
-    return (
-        length is not None
-        and len(length) <= 3
-        and "event-stream" not in response.headers.get("content-type", "")
-    )
 
 
 def unknown_operation(

@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import inspect
 import json
-from typing import Any, Optional
+import operator
+from collections.abc import Callable, Sequence
+from typing import Any, Optional, cast
 
 from . import _sigv4
 from ._auth import BearerAuth, SigV4Auth, check_secret
@@ -33,7 +35,7 @@ from ._endpoints import ENDPOINTS, INVOCATIONS, canonical_path
 from ._errors import ConfigurationError, CredentialsError, ForeignOriginError
 from ._http import http
 from ._settings import Settings
-from ._sigv4 import Signer, StaticCredentials, sign_raw
+from ._sigv4 import RawPairs, Signer, StaticCredentials, pair_picker, sign_raw
 
 # The SDK's api_key when it is not a fixed Bedrock API key (it insists on one): the
 # Authorization the SDK makes of it is dropped from what is sent.
@@ -53,6 +55,34 @@ GUARDRAIL_KEYS = frozenset(
     }
 )
 _SIGNATURE_KEYS = _AUTH_KEYS - {b"authorization"}
+_NAME = operator.itemgetter(0)
+
+
+# What a request's header names say (``_shape``): the index of its Authorization when
+# that is its only authentication header and no header names a guardrail, else -1 (the
+# request needs more than authenticating); and the getter of its SigV4-signed headers.
+_Shape = tuple[int, Callable[[Sequence[Any]], RawPairs]]
+
+
+def _shape(names: tuple[bytes, ...]) -> _Shape:
+    lowered = [name.lower() for name in names]
+    simple = (
+        lowered.count(b"authorization") == 1
+        and _SIGNATURE_KEYS.isdisjoint(lowered)
+        and GUARDRAIL_KEYS.isdisjoint(lowered)
+    )
+    return (lowered.index(b"authorization") if simple else -1), pair_picker(names)
+
+
+def _remember(
+    cache: dict[tuple[bytes, ...], _Shape], key: tuple[bytes, ...], value: _Shape
+) -> _Shape:
+    """Store, keeping the cache small: requests of a client have few header shapes,
+    and a caller that varies header names without end must not grow it forever."""
+    if len(cache) >= 256:
+        cache.clear()
+    cache[key] = value
+    return value
 
 
 class Signing:
@@ -66,6 +96,8 @@ class Signing:
         self.sdk_api_key: Optional[str] = None
         self._sdk_authorization: Optional[bytes] = None
         self._signer: Optional[Signer] = None
+        # Header names (as sent) -> what ``_shape`` found for them.
+        self._shapes: dict[tuple[bytes, ...], _Shape] = {}
         self._static: Any = None
         # SigV4 hashes the body: the transport reads a streamed one first.
         self.reads_body = isinstance(auth, SigV4Auth)
@@ -141,14 +173,64 @@ class Signing:
         """The request to send for the SDK's ``request``, authenticated with
         ``credential`` (from ``credential()`` or ``acredential()``, fetched once
         ``check_origin`` passed, so no credential is even read for another host)."""
-        url = request.url
         raw = request.headers.raw
-        names = [name.lower() for name, _ in raw]
-        if self._sdk_authorization is not None and self._sends_as_built(names, raw):
-            return request
-        kept = [item for item, name in zip(raw, names) if name not in _AUTH_KEYS]  # noqa: B905
+        names = tuple(map(_NAME, raw))
+        shape = self._shapes.get(names)
+        if shape is None:
+            shape = _remember(self._shapes, names, _shape(names))
+        index, signed = shape
+        if index >= 0 and self.settings.guardrail is None:
+            # The common case: the SDK's headers and nothing else to do but authenticate.
+            if self._sdk_authorization is not None:
+                if raw[index][1] == self._sdk_authorization:
+                    return request  # the SDK's own Authorization: send it as built
+            elif self._signer is not None and b"?" not in request.url.raw_path:
+                wire = self._signed(request, signed(raw), credential)
+                if wire is not None:
+                    return wire
+        return self._prepared(request, raw, credential)
+
+    def _signed(
+        self, request: http.Request, signed: RawPairs, credential: Any
+    ) -> Optional[http.Request]:
+        """SigV4 for a request whose only authentication header is the SDK's
+        placeholder Authorization (replaced in place: the library copies the SDK's
+        headers without normalising them again, cheaper than building new ones)."""
+        body = request.content  # read by the transport
+        url = request.url
+        signer = cast(Signer, self._signer)
+        clock = cast(SigV4Auth, self.auth).clock
+        values = signer.headers(request.method, url, signed, body, credential, clock.seconds())
+        if values is None:
+            return None
+        date, token, authorization = values
+        wire = http.Request(
+            request.method,
+            url,
+            headers=request.headers,
+            stream=http.ByteStream(body),
+            extensions=request.extensions,
+        )
+        headers = wire.headers
+        headers["Authorization"] = authorization
+        headers["X-Amz-Date"] = date
+        if token is not None:
+            headers["X-Amz-Security-Token"] = token
+        wire.read()  # so .content reads as on the SDK's request (no copy: one chunk)
+        return wire
+
+    def _prepared(
+        self, request: http.Request, raw: list[tuple[bytes, bytes]], credential: Any
+    ) -> http.Request:
+        """Every other request: caller-set authentication headers dropped, the
+        client-wide guardrail applied, a query canonicalised for SigV4, a token
+        provider's key, a streamed body."""
+        url = request.url
+        kept = [item for item in raw if item[0].lower() not in _AUTH_KEYS]
         body: Optional[bytes] = None
-        if self.settings.guardrail is not None or not GUARDRAIL_KEYS.isdisjoint(names):
+        if self.settings.guardrail is not None or not GUARDRAIL_KEYS.isdisjoint(
+            name.lower() for name, _ in kept
+        ):
             headers = http.Headers(kept)
             body = _apply_guardrail(self.settings, request, headers)
             kept = headers.raw
@@ -181,21 +263,6 @@ class Signing:
         wire.read()  # so .content reads as on the SDK's request (no copy: one chunk)
         return wire
 
-    def _sends_as_built(self, names: list[bytes], raw: list[tuple[bytes, bytes]]) -> bool:
-        """With a fixed API key: whether the SDK's request is ready as it is (its own
-        Authorization, the only one, and no other auth or guardrail header)."""
-        if self.settings.guardrail is not None or not GUARDRAIL_KEYS.isdisjoint(names):
-            return False
-        try:
-            index = names.index(b"authorization")
-        except ValueError:
-            return False
-        return (
-            raw[index][1] == self._sdk_authorization
-            and names.count(b"authorization") == 1
-            and _SIGNATURE_KEYS.isdisjoint(names)
-        )
-
     def _auth_headers(
         self,
         request: http.Request,
@@ -215,18 +282,23 @@ class Signing:
                     raise CredentialsError(str(exc)) from None
             return [(b"Authorization", b"Bearer " + str(key).encode("ascii"))]
         content = request.content if body is None else body  # read by the transport
-        items = [(name, name.lower(), value) for name, value in headers]
         if not url.query and self._signer is not None:
-            added = self._signer.raw_headers(
+            values = self._signer.headers(
                 request.method,
-                str(url),
-                items,
+                url,
+                self._signer.picker(tuple(map(_NAME, headers)))(headers),
                 content,
                 credential,
                 auth.clock.seconds(),
             )
-            if added is not None:
-                return [(name, value) for name, _, value in added]
+            if values is not None:
+                date, token, authorization = values
+                added = [(b"X-Amz-Date", date.encode("ascii"))]
+                if token is not None:
+                    added.append((b"X-Amz-Security-Token", token.encode("ascii")))
+                added.append((b"Authorization", authorization.encode("ascii")))
+                return added
+        items = [(name, name.lower(), value) for name, value in headers]
         return [
             (name, value)
             for name, _, value in sign_raw(

@@ -433,6 +433,33 @@ def _signed_picker(names: tuple[bytes, ...]) -> Callable[[Sequence[Any]], _RawHe
     return getter  # two or more indices: it returns a tuple
 
 
+# Names of authentication headers: never signed (the request path drops any a caller
+# set, and replaces the SDK's placeholder Authorization).
+_AUTH_KEYS = frozenset(
+    {b"authorization", b"x-amz-date", b"x-amz-security-token", b"x-amz-content-sha256"}
+)
+RawPairs = tuple[tuple[bytes, bytes], ...]
+
+
+def pair_picker(names: tuple[bytes, ...]) -> Callable[[Sequence[Any]], RawPairs]:
+    """A getter for the (name, value) pairs that are signed, in request order, for a
+    request whose header names (spelled as sent) are ``names``."""
+    wanted = [
+        index
+        for index, name in enumerate(name.lower() for name in names)
+        if name not in UNSIGNED_KEYS
+        and name not in _AUTH_KEYS
+        and not name.startswith(UNSIGNED_KEY_PREFIXES)
+    ]
+    if len(wanted) == 1:
+        only = wanted[0]
+        return lambda pairs: (pairs[only],)
+    if not wanted:
+        return lambda pairs: ()
+    getter: Callable[[Sequence[Any]], RawPairs] = operator.itemgetter(*wanted)
+    return getter  # two or more indices: it returns a tuple
+
+
 @functools.lru_cache(maxsize=256)
 def _raw_template(method: str, url: str, signed: _RawHeaders, with_token: bool) -> _Template:
     # Signed headers are ASCII here (checked by the caller); httpx would decode them
@@ -493,14 +520,14 @@ class _Second(NamedTuple):
     to_sign: bytes  # the string to sign, less the canonical request's hash
     credential: bytes  # the Authorization value, up to SignedHeaders' value
     key: _Hmac | None
-    date_item: tuple[bytes, bytes, bytes]  # X-Amz-Date
-    token_items: tuple[tuple[bytes, bytes, bytes], ...]  # X-Amz-Security-Token, if any
+    date: str  # the X-Amz-Date value
+    session_token: str | None  # the X-Amz-Security-Token value, if any
 
     def __repr__(self) -> str:  # the token and the keyed hashes stay out of sight
         return f"_Second({self.second})"
 
 
-_NO_SECOND = _Second(-1, None, b"", b"", b"", b"", None, (b"", b"", b""), ())
+_NO_SECOND = _Second(-1, None, b"", b"", b"", b"", None, "", None)
 _UNKNOWN: Any = object()
 _T = TypeVar("_T")
 # (canonical request as a bytes %-template, getter putting (payload hash, date,
@@ -544,10 +571,11 @@ class Signer:
     Produces exactly ``sign_raw``'s headers (``tests/test_signing_path.py``), with less
     work per request: what changes once a second (date, scope, signing key, the fixed
     parts of the string to sign and of Authorization) is worked out on the first
-    request of each second and kept, templates are found with two dict lookups, and
-    everything is built as bytes, so a request costs two SHA-256 hashes, one HMAC
-    and one ``bytes %``. Kept state is replaced whole (a tuple, a dict entry):
-    threads need no lock.
+    request of each second and kept; which headers are signed is found from the tuple
+    of the request's header names, and the canonical request's template from the
+    signed ones, with a dict lookup each; everything is built as bytes, so a request
+    costs two SHA-256 hashes, one HMAC and one ``bytes %``. Kept state is replaced
+    whole (a tuple, a dict entry): threads need no lock.
     """
 
     __slots__ = ("_last", "_pickers", "_templates", "region", "service")
@@ -556,36 +584,44 @@ class Signer:
         self.service = service
         self.region = region
         self._last = _NO_SECOND
-        self._pickers: dict[tuple[bytes, ...], Callable[[Sequence[Any]], _RawHeaders]] = {}
-        self._templates: dict[tuple[str, str, _RawHeaders, bool], _BytesTemplate | None] = {}
+        self._pickers: dict[tuple[bytes, ...], Callable[[Sequence[Any]], RawPairs]] = {}
+        self._templates: dict[tuple[str, bytes, RawPairs, bool], _BytesTemplate | None] = {}
 
-    def raw_headers(
+    def picker(self, names: tuple[bytes, ...]) -> Callable[[Sequence[Any]], RawPairs]:
+        """``pair_picker(names)``, kept."""
+        picker = self._pickers.get(names)
+        if picker is None:
+            picker = _remember(self._pickers, names, pair_picker(names))
+        return picker
+
+    def headers(
         self,
         method: str,
-        url: str,
-        items: Sequence[tuple[bytes, bytes, bytes]],
+        url: http.URL,
+        signed: RawPairs,
         body: bytes,
         credentials: FrozenCredentials,
         seconds: float,
-    ) -> list[tuple[bytes, bytes, bytes]] | None:
-        """The headers to add, as raw tuples, for a request whose URL (as ``str(url)``
-        gives it) has no query. None when a signed header or the session token is not
-        ASCII: ``sign_raw`` decodes and encodes those as httpx would."""
+    ) -> tuple[str, str | None, str] | None:
+        """``X-Amz-Date``, ``X-Amz-Security-Token`` (None without a session token) and
+        ``Authorization`` for a request to this signer's one origin (the transport
+        refuses any other first, so the path names the URL) whose URL has no query;
+        ``signed`` are its raw headers that are signed (``pair_picker``). None when a
+        signed header or the session token is not ASCII: ``sign_raw`` decodes and
+        encodes those as the library would."""
         last = self._last
         second = int(seconds // 1)
         if last.second != second or last.credentials is not credentials:
             if not (credentials.access_key.isascii() and (credentials.token or "").isascii()):
                 return None
             last = self._last = self._second(second, credentials)
-        names = tuple(map(_SECOND, items))
-        picker = self._pickers.get(names)
-        if picker is None:
-            picker = _remember(self._pickers, names, _signed_picker(names))
-        signed = picker(items)
-        key = (method, url, signed, bool(credentials.token))
+        key = (method, url.raw_path, signed, last.session_token is not None)
         template = self._templates.get(key, _UNKNOWN)
         if template is _UNKNOWN:
-            template = _remember(self._templates, key, _bytes_template(method, url, signed, key[3]))
+            items = tuple((name, name.lower(), value) for name, value in signed)
+            template = _remember(
+                self._templates, key, _bytes_template(method, str(url), items, key[3])
+            )
         if template is None:
             return None
         form, order, signed_headers = template
@@ -600,18 +636,13 @@ class Signer:
         authorization = b"".join(
             (last.credential, signed_headers, b", Signature=", hexlify(outer.digest()))
         )
-        return [
-            last.date_item,
-            *last.token_items,
-            (*_AUTHORIZATION_KEY, authorization),
-        ]
+        return last.date, last.session_token, authorization.decode("ascii")
 
     def _second(self, second: int, credentials: FrozenCredentials) -> _Second:
         amz_date = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(second))
         datestamp = amz_date[:8]
         scope = f"{datestamp}/{self.region}/{self.service}/aws4_request"
         token = " ".join(credentials.token.split()) if credentials.token else ""
-        token_items = ((*_TOKEN_KEY, credentials.token.encode()),) if credentials.token else ()
         return _Second(
             second,
             credentials,
@@ -620,8 +651,8 @@ class Signer:
             f"{ALGORITHM}\n{amz_date}\n{scope}\n".encode(),
             f"{ALGORITHM} Credential={credentials.access_key}/{scope}, SignedHeaders=".encode(),
             _signing_key(credentials.secret_key, datestamp, self.region, self.service),
-            (*_DATE_KEY, amz_date.encode()),
-            token_items,
+            amz_date,
+            credentials.token or None,
         )
 
 

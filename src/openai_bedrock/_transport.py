@@ -34,11 +34,12 @@ from ._fork import PerProcess
 from ._http import http
 from ._responses import (
     AWS_ERROR_TYPE,
+    CHECK,
+    ERROR,
     error_type_of,
-    may_be_envelope,
     normalize_error_body,
-    passes,
     rebuilt,
+    triage,
     unknown_operation,
 )
 from ._settings import Settings
@@ -233,8 +234,9 @@ class BedrockTransport(http.BaseTransport):
                 request.read()
             wire = signing.prepare(request, signing.credential())
             response = self._inner.get().handle_request(wire)
-            if passes(response):
-                if may_be_envelope(response):
+            verdict = triage(response)
+            if verdict != ERROR:
+                if verdict == CHECK:
                     content = response.read()
                     error = unknown_operation(wire, response, content, self.settings.endpoint)
                     return wire, error or response, None, False
@@ -302,8 +304,9 @@ class AsyncBedrockTransport(http.AsyncBaseTransport):
                 await request.aread()
             wire = signing.prepare(request, await signing.acredential())
             response = await self._inner.get().handle_async_request(wire)
-            if passes(response):
-                if may_be_envelope(response):
+            verdict = triage(response)
+            if verdict != ERROR:
+                if verdict == CHECK:
                     content = await response.aread()
                     error = unknown_operation(wire, response, content, self.settings.endpoint)
                     return wire, error or response, None, False

@@ -492,6 +492,8 @@ def bench_stream(samples_per_variant: int, rng: random.Random) -> dict[str, Any]
 _SDK_LIMITS = http.Limits(max_connections=1000, max_keepalive_connections=100)
 
 _entered: contextvars.ContextVar[tuple[float, float, float]] = contextvars.ContextVar("entered")
+# True while our transport runs (body reads after it returned are the SDK's).
+_inside: contextvars.ContextVar[bool] = contextvars.ContextVar("inside", default=False)
 
 
 # CPU time spent in garbage collection so far: a collection can start inside our code
@@ -533,10 +535,54 @@ class _SpanProbe(http.AsyncBaseTransport):
         _span(self.spans)
         response = await self.inner.handle_async_request(request)
         _entered.set(_now())
-        return response
+        # Reading the body is network I/O too: our transport reads a short success
+        # (runtime's 200 UnknownOperation envelope check) before it returns, and that
+        # await yields to the event loop like the one above.
+        return http.Response(
+            response.status_code,
+            headers=response.headers,
+            stream=_ProbedStream(response.stream, self.spans),
+            extensions=response.extensions,
+        )
 
     async def aclose(self) -> None:
         await self.inner.aclose()
+
+
+class _ProbedStream(http.AsyncByteStream):
+    """A response body whose every read, while our transport runs, ends one span of
+    our code and starts the next (reads by the SDK after our transport returned are
+    not ours: they are not counted)."""
+
+    def __init__(self, inner: Any, spans: list[tuple[float, float, float]]) -> None:
+        self.inner = inner
+        self.spans = spans
+
+    async def __aiter__(self) -> Any:
+        chunks = self.inner.__aiter__()
+        while True:
+            inside = _inside.get()
+            if inside:
+                _span(self.spans)
+            try:
+                chunk = await chunks.__anext__()
+            except StopAsyncIteration:
+                break
+            finally:
+                if inside:
+                    _entered.set(_now())
+            yield chunk
+
+    async def aclose(self) -> None:
+        # Closing hands the connection back to the pool, which may wait for its lock.
+        inside = _inside.get()
+        if inside:
+            _span(self.spans)
+        try:
+            await self.inner.aclose()
+        finally:
+            if inside:
+                _entered.set(_now())
 
 
 def _instrumented(
@@ -552,7 +598,11 @@ def _instrumented(
 
     async def timed(request: http.Request) -> http.Response:
         _entered.set(_now())
-        response = await original(request)
+        token = _inside.set(True)
+        try:
+            response = await original(request)
+        finally:
+            _inside.reset(token)
         _span(spans)
         return response
 

@@ -20,6 +20,8 @@ PACKAGE = [
     "ConfigurationError",
     "CredentialsError",
     "DEFAULT_TIMEOUT",
+    "EmulatorError",
+    "EmulatorNotRunningError",
     "Endpoint",
     "ForeignOriginError",
     "ForkedClientError",

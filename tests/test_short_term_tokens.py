@@ -258,7 +258,7 @@ def test_the_provider_repr_shows_only_fingerprints(frozen_clock: dt.datetime) ->
             decoded(token)[1]["X-Amz-Signature"],
         ):
             assert secret not in text
-    assert openai_bedrock._auth.fingerprint(token) in repr(provider)
+    assert openai_bedrock._credentials.fingerprint(token) in repr(provider)
 
 
 async def test_clients_send_the_minted_key_as_bearer(

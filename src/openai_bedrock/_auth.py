@@ -1,4 +1,6 @@
-"""Who the client is: choosing the auth mode, and applying it to one request.
+"""What a request is authenticated with: choosing the auth mode (Bedrock API key or
+SigV4), and what applying it to one request needs (the key, the credentials snapshot,
+the signing clock). Loading credentials is ``_credentials``'s job.
 
 ``resolve_auth`` makes the choice once, at construction. The resulting
 authenticator is immutable and is called by the transport for every HTTP attempt,
@@ -10,139 +12,31 @@ from __future__ import annotations
 import datetime as _dt
 import email.utils
 import functools
-import hashlib
 import os
 import re
-import subprocess
-import threading
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, NoReturn, Optional, Union, cast
+from typing import Any, Optional, Union, cast
 
 from . import _sigv4
-from ._errors import ConfigurationError, CredentialsError
+from ._credentials import (
+    check_secret as check_secret,  # re-exported: the signing path imports it from here
+)
+from ._credentials import (
+    credential_source,
+    load,
+    raise_failed,
+    record_process_exits,
+    snapshot,
+    survive_fork,
+)
+from ._credentials import fingerprint as fingerprint  # re-exported, as check_secret
+from ._errors import ConfigurationError
 from ._http import http
 
 TokenProvider = Callable[[], Union[str, Awaitable[str]]]
 
 BEARER_ENV = "AWS_BEARER_TOKEN_BEDROCK"
-
-_NO_CREDENTIALS_HELP = (
-    "Looked in, in order: the api_key / token_provider arguments; the session, profile "
-    "and access_key_id / secret_access_key arguments; the AWS_BEARER_TOKEN_BEDROCK "
-    "environment variable; and botocore's default credential chain (AWS_ACCESS_KEY_ID / "
-    "AWS_SECRET_ACCESS_KEY, AWS_PROFILE, ~/.aws/credentials, ~/.aws/config with SSO, "
-    "assume-role or credential_process, container and instance roles). To fix: run "
-    "`aws configure sso` once and then `aws sso login --profile NAME` (and pass "
-    "profile='NAME' or set AWS_PROFILE), set AWS_BEARER_TOKEN_BEDROCK to a Bedrock API "
-    "key, or pass api_key=... ."
-)
-
-
-def fingerprint(secret: str) -> str:
-    """A short, non-reversible tag that tells two secrets apart in logs and reprs."""
-    return "sha256:" + hashlib.sha256(secret.encode("utf-8")).hexdigest()[:8]
-
-
-def check_secret(value: object, name: str) -> str:
-    """Validate a key-like string without ever echoing it."""
-    if not isinstance(value, str):
-        raise ConfigurationError(f"{name} must be a string, not {type(value).__name__}.")
-    if not value.strip():
-        raise ConfigurationError(
-            f"{name} is empty. Pass the value itself, or leave it out to use the next "
-            "credential source."
-        )
-    for index, char in enumerate(value):
-        # Keys travel in HTTP headers: printable ASCII only, so no CR/LF can inject a
-        # header and no encoder error can echo the key later.
-        if not "!" <= char <= "~":
-            raise ConfigurationError(
-                f"{name} contains whitespace, a control character or a non-ASCII character "
-                f"at position {index} (often a trailing newline from a file or a "
-                "copy-paste, or a typographic quote). Remove it and try again."
-            )
-    return value
-
-
-def credentials_failed(source: str, profile: Optional[str], exc: Exception) -> CredentialsError:
-    """The error for a credential source that failed, with the usual remedies.
-
-    A provider's own output (a credential_process's stderr) may hold a secret, so it is
-    shown as a short excerpt with every credential-shaped run masked, and when something
-    was masked the original exception is not chained (a traceback would print it).
-    """
-    from ._redact import mask_secret_shapes
-
-    login = f"aws sso login --profile {profile}" if profile else "aws sso login"
-    raw = str(exc)
-    excerpt = mask_secret_shapes(raw)
-    details = [f"profile {profile or 'default'!r}"]
-    provider = getattr(exc, "kwargs", {}).get("provider")
-    if isinstance(provider, str):
-        details.insert(0, f"provider {provider}")
-    status, _process_exit.status = _process_exit.status, None  # read once
-    if provider != "custom-process":
-        status = None
-    if status is not None:
-        details.append(f"exit status {status}")
-    error = CredentialsError(
-        f"Loading AWS credentials from {source} failed ({', '.join(details)}): "
-        f"{type(exc).__name__}: {excerpt}. If you use IAM Identity Center (SSO), run "
-        f"`{login}`; otherwise check that source."
-    )
-    # Chained only when nothing had to be masked (see raise_failed).
-    error.__suppress_context__ = "[masked]" in excerpt
-    return error
-
-
-def raise_failed(source: str, profile: Optional[str], exc: Exception) -> NoReturn:
-    """Raise ``credentials_failed``, chaining ``exc`` unless its text held a secret."""
-    failed = credentials_failed(source, profile, exc)
-    if failed.__suppress_context__:
-        raise failed from None
-    raise failed from exc
-
-
-class _ProcessExit(threading.local):
-    """The exit status of the last credential_process this thread ran (botocore's
-    error does not carry it)."""
-
-    status: Optional[int] = None
-
-
-_process_exit = _ProcessExit()
-
-
-class _ExitRecordingPopen(subprocess.Popen):  # type: ignore[type-arg]
-    def communicate(self, *args: Any, **kwargs: Any) -> Any:
-        result = super().communicate(*args, **kwargs)
-        # Only a failure's status is kept, so a later failure elsewhere cannot show it.
-        _process_exit.status = self.returncode or None
-        return result
-
-
-def _record_process_exits(session: Any) -> None:
-    """Give the session's credential_process provider a ``popen`` that keeps the exit
-    status (ProcessProvider takes ``popen`` for this; built as botocore builds it)."""
-    try:
-        from botocore.credentials import ProcessProvider
-
-        resolver = session.get_component("credential_provider")
-        providers = resolver.providers
-        index = next(i for i, p in enumerate(providers) if p.METHOD == "custom-process")
-        if isinstance(getattr(providers[index], "_popen", None), type) and issubclass(
-            providers[index]._popen, _ExitRecordingPopen
-        ):
-            return
-        profile = session.get_config_variable("profile") or "default"
-        providers[index] = ProcessProvider(
-            profile_name=profile,
-            load_config=lambda: session.full_config,
-            popen=_ExitRecordingPopen,
-        )
-    except Exception:  # a botocore of another shape: no exit status, nothing else lost
-        return
 
 
 @dataclass(frozen=True)
@@ -169,21 +63,6 @@ class BearerAuth:
         clock and mints again, and the transport retries once."""
         learn = getattr(self.provider, "corrected_clock", None)
         return bool(learn(response, content)) if callable(learn) else False
-
-
-class _Snapshot(_sigv4.FrozenCredentials):
-    """A frozen credential snapshot whose repr names the keys by fingerprint only."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        token = fingerprint(self.token) if self.token else None
-        return (
-            f"FrozenCredentials(access_key={self.access_key!r}, "
-            f"secret_key={fingerprint(self.secret_key)!r}, token={token!r})"
-        )
-
-    __str__ = __repr__
 
 
 # AWS's answer to a request signed more than 5 minutes off its clock (docs/wire.md
@@ -268,10 +147,7 @@ class SigV4Auth:
     )
 
     def __post_init__(self) -> None:
-        # A fork while another thread refreshes must not leave the child waiting.
-        from ._fork import renew_lock_after_fork
-
-        renew_lock_after_fork(self.credentials, "_refresh_lock")
+        survive_fork(self.credentials)
 
     def frozen_credentials(self) -> _sigv4.FrozenCredentials:
         """One consistent snapshot, refreshing first if botocore says it is due."""
@@ -282,16 +158,9 @@ class SigV4Auth:
         last = self._last[0] if self._last else None
         if last is not None and last[0] == frozen:
             return last[1]
-        snapshot = self._snapshot(frozen)
-        self._last[:] = [(frozen, snapshot)]
-        return snapshot
-
-    def _snapshot(self, frozen: Any) -> _sigv4.FrozenCredentials:
-        if frozen.access_key is None or frozen.secret_key is None:
-            raise CredentialsError(
-                f"The AWS credentials from {self.source} are empty. {_NO_CREDENTIALS_HELP}"
-            )
-        return _Snapshot(frozen.access_key, frozen.secret_key, frozen.token)
+        frozen_snapshot = snapshot(frozen, self.source)
+        self._last[:] = [(frozen, frozen_snapshot)]
+        return frozen_snapshot
 
     def needs_refresh(self) -> bool:
         """Whether botocore would refresh (do I/O) on the next read of the credentials."""
@@ -311,31 +180,6 @@ class SigV4Auth:
 
 
 Authenticator = Union[BearerAuth, SigV4Auth]
-
-
-def _credential_source(credentials: Any, default: str) -> str:
-    method = getattr(credentials, "method", None)
-    return f"{default} ({method})" if method and method not in default else default
-
-
-def _botocore_session(profile: Optional[str]) -> Any:
-    import botocore.session
-    from botocore.exceptions import ProfileNotFound
-
-    session = botocore.session.Session(profile=profile)
-    try:
-        session.get_scoped_config()  # raises ProfileNotFound for an unknown profile
-    except ProfileNotFound as exc:
-        name = session.profile  # the one botocore looked for: argument or AWS_PROFILE
-        where = "" if profile else " (from AWS_PROFILE)"
-        known = ", ".join(sorted(session.available_profiles)) or "none"
-        raise ConfigurationError(
-            f"AWS profile {name!r}{where} was not found in the AWS config or credentials "
-            f"files (profiles found: {known}). Create it with `aws configure sso "
-            f"--profile {name}` or `aws configure --profile {name}`, or use a profile "
-            "that exists."
-        ) from exc
-    return session
 
 
 def resolve_auth(
@@ -429,15 +273,15 @@ def resolve_auth(
                 f"not {type(session).__name__}."
             )
         session_profile = getattr(session, "profile_name", None)  # boto3.Session only
-        credentials = _load(get_credentials, "the session argument", session_profile)
+        credentials = load(get_credentials, "the session argument", session_profile)
         return SigV4Auth("session argument", service, region, credentials, session_profile)
     if profile is not None:
         source = f"profile {profile!r}"
         profile_session = botocore_session()
-        _record_process_exits(profile_session)
-        credentials = _load(profile_session.get_credentials, source, profile)
+        record_process_exits(profile_session)
+        credentials = load(profile_session.get_credentials, source, profile)
         return SigV4Auth(
-            _credential_source(credentials, source), service, region, credentials, profile
+            credential_source(credentials, source), service, region, credentials, profile
         )
 
     # 3. A Bedrock API key in the environment.
@@ -447,27 +291,13 @@ def resolve_auth(
 
     # 4. botocore's default chain.
     chain = botocore_session()
-    _record_process_exits(chain)
+    record_process_exits(chain)
     env_profile = environ.get("AWS_PROFILE")
-    credentials = _load(chain.get_credentials, "botocore's default credential chain", env_profile)
+    credentials = load(chain.get_credentials, "botocore's default credential chain", env_profile)
     return SigV4Auth(
-        _credential_source(credentials, "default credential chain"),
+        credential_source(credentials, "default credential chain"),
         service,
         region,
         credentials,
         profile=env_profile,
     )
-
-
-def _load(get_credentials: Callable[[], Any], source: str, profile: Optional[str]) -> Any:
-    try:
-        credentials = get_credentials()
-    except ConfigurationError:
-        raise
-    except Exception as exc:
-        raise_failed(source, profile, exc)
-    if credentials is None:
-        raise CredentialsError(
-            f"No AWS credentials or Bedrock API key were found. {_NO_CREDENTIALS_HELP}"
-        )
-    return credentials

@@ -86,36 +86,11 @@ def _check_sdk_kwargs(openai_kwargs: dict[str, Any]) -> None:
         )
 
 
-_SETTING_NAMES = (
-    "region",
-    "endpoint",
-    "base_url",
-    "fips",
-    "api_key",
-    "token_provider",
-    "session",
-    "profile",
-    "access_key_id",
-    "secret_access_key",
-    "session_token",
-    "guardrail",
-    "allow_unenforced_guardrail",
-    "allow_custom_host",
-)
-
-
-def _resolve(arguments: dict[str, Any]) -> tuple[Settings, Any, Any]:
-    """Settings from a factory's arguments (its ``locals()``), and the timeout for the
-    SDK and for its HTTP client."""
-    openai_kwargs: dict[str, Any] = arguments["openai_kwargs"]
-    _check_sdk_kwargs(openai_kwargs)
-    settings = _settings(arguments)
+def _split_sdk_kwargs(openai_kwargs: dict[str, Any]) -> tuple[Any, Any]:
+    """Keep OpenAI account variables off the wire, and take out the timeout, as the
+    SDK's type and as its HTTP client's."""
     _ignore_openai_account_env(openai_kwargs)
-    return (settings, *_timeouts(openai_kwargs.pop("timeout", DEFAULT_TIMEOUT)))
-
-
-def _settings(arguments: dict[str, Any]) -> Settings:
-    return resolve_settings(**{name: arguments[name] for name in _SETTING_NAMES})
+    return _timeouts(openai_kwargs.pop("timeout", DEFAULT_TIMEOUT))
 
 
 def _bedrock_transport(
@@ -288,7 +263,24 @@ def create_client(
         client.chat.completions.create(model="openai.gpt-oss-20b-1:0", messages=[...])
     """
     _check_transport(transport, http.BaseTransport, "create_client")
-    settings, timeout, http_timeout = _resolve(locals())
+    _check_sdk_kwargs(openai_kwargs)
+    settings = resolve_settings(
+        region=region,
+        endpoint=endpoint,
+        base_url=base_url,
+        fips=fips,
+        api_key=api_key,
+        token_provider=token_provider,
+        session=session,
+        profile=profile,
+        access_key_id=access_key_id,
+        secret_access_key=secret_access_key,
+        session_token=session_token,
+        guardrail=guardrail,
+        allow_unenforced_guardrail=allow_unenforced_guardrail,
+        allow_custom_host=allow_custom_host,
+    )
+    timeout, http_timeout = _split_sdk_kwargs(openai_kwargs)
     # An openai client sends one kind of request: it gets that half of the transport.
     bedrock = _bedrock_transport(settings, transport=transport).sync
     http_client = _http_client(bedrock, http_timeout, is_async=False)
@@ -353,7 +345,24 @@ def create_async_client(
     refreshes run in a worker thread, so the event loop is never blocked on them.
     """
     _check_transport(transport, http.AsyncBaseTransport, "create_async_client")
-    settings, timeout, http_timeout = _resolve(locals())
+    _check_sdk_kwargs(openai_kwargs)
+    settings = resolve_settings(
+        region=region,
+        endpoint=endpoint,
+        base_url=base_url,
+        fips=fips,
+        api_key=api_key,
+        token_provider=token_provider,
+        session=session,
+        profile=profile,
+        access_key_id=access_key_id,
+        secret_access_key=secret_access_key,
+        session_token=session_token,
+        guardrail=guardrail,
+        allow_unenforced_guardrail=allow_unenforced_guardrail,
+        allow_custom_host=allow_custom_host,
+    )
+    timeout, http_timeout = _split_sdk_kwargs(openai_kwargs)
     bedrock = _bedrock_transport(settings, async_transport=transport).async_
     http_client = _http_client(bedrock, http_timeout, is_async=True)
     client = openai.AsyncOpenAI(
@@ -409,7 +418,23 @@ def create_http_client(
         library.Model(base_url=str(http_client.base_url), api_key="unused", http_client=http_client)
     """
     _check_transport(transport, http.BaseTransport, "create_http_client")
-    bedrock = _bedrock_transport(_settings(locals()), transport=transport)
+    settings = resolve_settings(
+        region=region,
+        endpoint=endpoint,
+        base_url=base_url,
+        fips=fips,
+        api_key=api_key,
+        token_provider=token_provider,
+        session=session,
+        profile=profile,
+        access_key_id=access_key_id,
+        secret_access_key=secret_access_key,
+        session_token=session_token,
+        guardrail=guardrail,
+        allow_unenforced_guardrail=allow_unenforced_guardrail,
+        allow_custom_host=allow_custom_host,
+    )
+    bedrock = _bedrock_transport(settings, transport=transport)
     bedrock.sync  # noqa: B018 - its pool built now: a bad proxy variable fails here
     return _http_client(bedrock, _timeouts(timeout)[1], is_async=False)
 
@@ -439,7 +464,23 @@ def create_async_http_client(
     ``AsyncBaseTransport`` of that library and ``token_provider`` may be an async function.
     """
     _check_transport(transport, http.AsyncBaseTransport, "create_async_http_client")
-    bedrock = _bedrock_transport(_settings(locals()), async_transport=transport)
+    settings = resolve_settings(
+        region=region,
+        endpoint=endpoint,
+        base_url=base_url,
+        fips=fips,
+        api_key=api_key,
+        token_provider=token_provider,
+        session=session,
+        profile=profile,
+        access_key_id=access_key_id,
+        secret_access_key=secret_access_key,
+        session_token=session_token,
+        guardrail=guardrail,
+        allow_unenforced_guardrail=allow_unenforced_guardrail,
+        allow_custom_host=allow_custom_host,
+    )
+    bedrock = _bedrock_transport(settings, async_transport=transport)
     bedrock.async_  # noqa: B018 - its pool built now: a bad proxy variable fails here
     return _http_client(bedrock, _timeouts(timeout)[1], is_async=True)
 
@@ -489,9 +530,23 @@ def create_transport(
     lib = library_named(library)
     _check_transport(transport, http.BaseTransport, "create_transport")
     _check_transport(async_transport, http.AsyncBaseTransport, "create_transport")
-    dual = _bedrock_transport(
-        _settings(locals()), transport=transport, async_transport=async_transport
+    settings = resolve_settings(
+        region=region,
+        endpoint=endpoint,
+        base_url=base_url,
+        fips=fips,
+        api_key=api_key,
+        token_provider=token_provider,
+        session=session,
+        profile=profile,
+        access_key_id=access_key_id,
+        secret_access_key=secret_access_key,
+        session_token=session_token,
+        guardrail=guardrail,
+        allow_unenforced_guardrail=allow_unenforced_guardrail,
+        allow_custom_host=allow_custom_host,
     )
+    dual = _bedrock_transport(settings, transport=transport, async_transport=async_transport)
     # Typed as ours: with library= it is that library's transport, with the same
     # settings, base_url, sending and closing.
     return cast(DualBedrockTransport, bridged(dual, lib))

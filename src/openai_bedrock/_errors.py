@@ -1,9 +1,10 @@
 """Exceptions raised by openai-bedrock.
 
-Every failure a user can cause is one of these, and all of them are
-``openai.OpenAIError`` subclasses, so an existing ``except openai.OpenAIError``
-keeps catching everything. Messages say what was wrong and what to do; they never
-contain a secret.
+Every exception class the package raises is defined here (and re-exported where it
+was first defined), so the hierarchy is in one place. Every failure a user can cause
+is one of these: all are ``BedrockError`` and so ``openai.OpenAIError`` subclasses,
+so an existing ``except openai.OpenAIError`` keeps catching everything.
+Messages say what was wrong and what to do; they never contain a secret.
 """
 
 from __future__ import annotations
@@ -18,8 +19,13 @@ __all__ = [
     "BedrockError",
     "ConfigurationError",
     "CredentialsError",
+    "EmulatorError",
+    "EmulatorNotRunningError",
     "ForeignOriginError",
     "ForkedClientError",
+    "GuardTagError",
+    "GuardrailError",
+    "GuardrailNotEnforcedError",
     "UnknownOperationError",
 ]
 
@@ -89,3 +95,33 @@ class BatchInputError(BedrockError, ValueError):
 
 class BatchTimeoutError(BedrockError, TimeoutError):
     """``batch.wait`` gave up before the batch reached a final status (it keeps running)."""
+
+
+class GuardrailError(ConfigurationError):
+    """A guardrail setting is invalid, or conflicts with the caller's own options."""
+
+
+class GuardTagError(GuardrailError):
+    """Text to be tagged already contains a guard tag, so it was refused.
+
+    Such a tag could close the guard tag early and move the rest of the text out of
+    the guardrail's evaluation. Reject the input, or strip the tag, before tagging.
+    """
+
+
+class GuardrailNotEnforcedError(BedrockError):
+    """A guardrail was sent where Bedrock documents or reports that it is ignored.
+
+    Raised instead of sending the request, so nobody believes a call was guarded when
+    it was not. ``create_client(..., allow_unenforced_guardrail=True)`` sends anyway.
+    """
+
+
+class EmulatorError(BedrockError, ValueError):
+    """``openai_bedrock.testing.BedrockEmulator`` was given an invalid argument (an
+    unknown endpoint or fault kind)."""
+
+
+class EmulatorNotRunningError(BedrockError, RuntimeError):
+    """A running emulator's address was asked of one that is not running: use it as
+    ``with BedrockEmulator() as emu:``."""

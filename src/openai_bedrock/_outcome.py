@@ -37,7 +37,7 @@ from typing import Any, Generic, Literal, Optional, TypeVar, Union
 
 import openai
 
-from ._errors import BedrockError
+from ._errors import BedrockError, GuardrailError
 
 __all__ = ["AsyncGuardrailStream", "GuardrailOutcome", "GuardrailStream", "guardrail_outcome"]
 
@@ -130,7 +130,7 @@ def _blocked_set(blocked_messages: BlockedMessages) -> frozenset[str]:
     found = set()
     for message in messages:
         if not isinstance(message, str):
-            raise TypeError(f"blocked_messages must be strings, not {type(message).__name__}")
+            raise GuardrailError(f"blocked_messages must be strings, not {type(message).__name__}.")
         if message.strip():
             found.add(message.strip())
     return frozenset(found)

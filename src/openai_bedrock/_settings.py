@@ -144,7 +144,7 @@ def resolve_settings(
 
     def botocore_session() -> Any:
         if not profile_session_cache:
-            from ._auth import _botocore_session
+            from ._credentials import botocore_session as _botocore_session
 
             profile_session_cache.append(_botocore_session(profile))
         return profile_session_cache[0]

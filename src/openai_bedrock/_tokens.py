@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 from . import _sigv4
-from ._auth import BEARER_ENV, SigV4Auth, fingerprint, resolve_auth, server_time
+from ._auth import BEARER_ENV, SigV4Auth, resolve_auth, server_time
+from ._credentials import fingerprint
 from ._endpoints import validate_region
 from ._errors import ConfigurationError
 from ._fork import renew_lock_after_fork
@@ -128,7 +129,7 @@ def _resolve(
     session_token: Optional[str],
 ) -> tuple[str, SigV4Auth]:
     """The region and AWS credentials to mint with, as the factories find them."""
-    from ._auth import _botocore_session
+    from ._credentials import botocore_session as _botocore_session
     from ._settings import _resolve_region
 
     cache: list[Any] = []

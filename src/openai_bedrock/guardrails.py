@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Optional, TypedDict, Union, overload
 
-from ._errors import BedrockError, ConfigurationError
+from ._errors import GuardrailError, GuardrailNotEnforcedError, GuardTagError
 from ._outcome import AsyncGuardrailStream, GuardrailOutcome, GuardrailStream, guardrail_outcome
 
 __all__ = [
@@ -69,32 +69,12 @@ _SUFFIX_ALPHABET = string.ascii_letters + string.digits
 _SUFFIX_LENGTH = 20  # the longest suffix AWS allows: about 119 random bits
 
 
-class GuardrailError(ConfigurationError):
-    """A guardrail setting is invalid, or conflicts with the caller's own options."""
-
-
-class GuardTagError(GuardrailError):
-    """Text to be tagged already contains a guard tag, so it was refused.
-
-    Such a tag could close the guard tag early and move the rest of the text out of
-    the guardrail's evaluation. Reject the input, or strip the tag, before tagging.
-    """
-
-
 class TaggedRequest(TypedDict):
     """``Guardrail.tag_messages``'s result: ``create(model=..., **request)``."""
 
     messages: list[Any]
     extra_headers: dict[str, Any]
     extra_body: dict[str, Any]
-
-
-class GuardrailNotEnforcedError(BedrockError):
-    """A guardrail was sent where Bedrock documents or reports that it is ignored.
-
-    Raised instead of sending the request, so nobody believes a call was guarded when
-    it was not. ``create_client(..., allow_unenforced_guardrail=True)`` sends anyway.
-    """
 
 
 @dataclass(frozen=True)

@@ -29,29 +29,19 @@ class CommandError(Exception):
 
 
 def add_connection_options(parser: argparse.ArgumentParser, *, offline: bool = True) -> None:
-    """``--region``, ``--profile``, ``--endpoint``, ``--base-url`` (and ``--offline``)."""
+    """The connection options (``--region``, ``--profile``, ``--endpoint``, ``--base-url``,
+    ``--allow-custom-host``: the setting table's) and ``--offline``."""
+    from openai_bedrock._setting_table import CONNECTION_OPTIONS
+
     group = parser.add_argument_group("connection")
-    group.add_argument(
-        "--region",
-        help="AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, then the profile's region)",
-    )
-    group.add_argument("--profile", help="AWS profile to take credentials from")
-    group.add_argument(
-        "--endpoint",
-        choices=["runtime", "mantle"],
-        help="bedrock-runtime (default) or bedrock-mantle",
-    )
-    group.add_argument(
-        "--base-url",
-        metavar="URL",
-        help="full base URL override (VPC endpoint, proxy; default: AWS_BEDROCK_BASE_URL)",
-    )
-    group.add_argument(
-        "--allow-custom-host",
-        action="store_true",
-        help="allow a base URL whose host is not a Bedrock endpoint (a trusted gateway "
-        "that forwards to Bedrock); your credentials are sent to it",
-    )
+    for setting in CONNECTION_OPTIONS:  # declared once, in the setting table
+        assert setting.cli is not None
+        if setting.annotation == "bool":
+            group.add_argument(setting.cli, action="store_true", help=setting.cli_help)
+        elif setting.choices:
+            group.add_argument(setting.cli, choices=setting.choices, help=setting.cli_help)
+        else:
+            group.add_argument(setting.cli, metavar=setting.cli_metavar, help=setting.cli_help)
     if offline:
         group.add_argument(
             "--offline",
@@ -74,15 +64,9 @@ class Connection:
 def connection(args: argparse.Namespace) -> Iterator[Connection]:
     """The settings arguments for ``args``; with ``--offline``, a running emulator's."""
     if not getattr(args, "offline", False):
-        yield Connection(
-            {
-                "region": args.region,
-                "profile": args.profile,
-                "endpoint": args.endpoint,
-                "base_url": args.base_url,
-                "allow_custom_host": getattr(args, "allow_custom_host", False),
-            }
-        )
+        from openai_bedrock._setting_table import CONNECTION_OPTIONS
+
+        yield Connection({s.name: getattr(args, s.name, s.default) for s in CONNECTION_OPTIONS})
         return
     if args.profile or args.base_url:
         raise CommandError(

@@ -120,7 +120,7 @@ def run_checks(
         kwargs = {**kwargs, "region": "us-east-1"}
     if profile is not None:
         # An unknown profile is a credentials problem, not an endpoint one.
-        from openai_bedrock._auth import _botocore_session
+        from openai_bedrock._credentials import botocore_session as _botocore_session
 
         try:
             _botocore_session(kwargs.get("profile"))
@@ -205,7 +205,7 @@ def _region(
     kwargs: Mapping[str, Any], environ: Mapping[str, str], offline: bool
 ) -> tuple[Check, Optional[str]]:
     from openai_bedrock import ConfigurationError
-    from openai_bedrock._auth import _botocore_session
+    from openai_bedrock._credentials import botocore_session as _botocore_session
     from openai_bedrock._endpoints import endpoint_of_host, parse_base_url, validate_region
     from openai_bedrock._settings import BASE_URL_ENV, _resolve_region
 
@@ -259,7 +259,8 @@ def _credentials(
     settings: Any, profile: Optional[str], environ: Mapping[str, str]
 ) -> Iterator[Check]:
     from openai_bedrock import CredentialsError
-    from openai_bedrock._auth import BearerAuth, fingerprint
+    from openai_bedrock._auth import BearerAuth
+    from openai_bedrock._credentials import fingerprint
 
     for name, looks_wrong, remedy in _WRONG_PLACES:
         value = environ.get(name, "")

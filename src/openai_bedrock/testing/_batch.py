@@ -18,16 +18,27 @@ import tempfile
 import threading
 import uuid
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Optional, Protocol
 
 from .._batchlines import problem_of
 from .._batchwire import MODEL_ID_HEADER, ROLE_ARN_HEADER
 from . import _shapes as shapes
+from ._exchange import EmulatedRequest, Rejected, Reply, ReplyFunction
 
 if TYPE_CHECKING:
     import datetime as dt
 
-    from ._emulator import BedrockEmulator, EmulatedRequest, Reply
+
+class _Host(Protocol):
+    """What the engine needs of the emulator it serves (not the emulator itself, so
+    neither module imports the other)."""
+
+    reply: Optional[ReplyFunction]
+
+    def now(self) -> dt.datetime: ...
+
+    def json_reply(self, record: EmulatedRequest, now: dt.datetime, value: Any) -> Reply: ...
+
 
 TERMINAL = frozenset({"completed", "failed", "expired", "cancelled"})
 _NEXT = {
@@ -56,7 +67,7 @@ def output_uris(input_uri: str, batch_id: str) -> tuple[str, str]:
 class BatchEngine:
     """The emulator's batch jobs. Reach it as ``emulator.batches``."""
 
-    def __init__(self, emulator: BedrockEmulator, s3: Any) -> None:
+    def __init__(self, emulator: _Host, s3: Any) -> None:
         self._emulator = emulator
         self.s3 = s3
         self.jobs: dict[str, dict[str, Any]] = {}
@@ -189,11 +200,9 @@ class BatchEngine:
         return None
 
     def _create(self, record: EmulatedRequest, now: dt.datetime) -> Reply:
-        from ._emulator import _Rejected
-
         role, model = record.header(ROLE_ARN_HEADER), record.header(MODEL_ID_HEADER)
         if not role or not model:
-            raise _Rejected(
+            raise Rejected(
                 shapes.validation(
                     f"Missing required header: {ROLE_ARN_HEADER} or {MODEL_ID_HEADER}."
                 )
@@ -203,14 +212,14 @@ class BatchEngine:
         except ValueError:
             body = None
         if not isinstance(body, dict):
-            raise _Rejected(shapes.validation("The request body must be a JSON object."))
+            raise Rejected(shapes.validation("The request body must be a JSON object."))
         input_uri = body.get("input_file_id")
         if not isinstance(input_uri, str) or not input_uri.startswith("s3://"):
-            raise _Rejected(shapes.validation("input_file_id must be an S3 URI."))
+            raise Rejected(shapes.validation("input_file_id must be an S3 URI."))
         if body.get("endpoint") != "/v1/chat/completions":
-            raise _Rejected(shapes.validation("endpoint must be /v1/chat/completions."))
+            raise Rejected(shapes.validation("endpoint must be /v1/chat/completions."))
         if body.get("completion_window") != "24h":
-            raise _Rejected(shapes.validation("completion_window must be 24h."))
+            raise Rejected(shapes.validation("completion_window must be 24h."))
         batch_id = f"batch_{uuid.uuid4().hex[:24]}"
         created = int(now.timestamp())
         out_uri, err_uri = output_uris(input_uri, batch_id)
@@ -239,7 +248,7 @@ class BatchEngine:
         with self._lock:
             self.jobs[batch_id] = job
             self._models[batch_id] = model
-        return self._emulator._json(record, now, _public(job))
+        return self._emulator.json_reply(record, now, _public(job))
 
     def _list(self, record: EmulatedRequest, now: dt.datetime) -> Reply:
         with self._lock:
@@ -250,7 +259,7 @@ class BatchEngine:
             if name == "limit" and value.isdigit():
                 limit = int(value)
         page = data[:limit]
-        return self._emulator._json(
+        return self._emulator.json_reply(
             record,
             now,
             {
@@ -263,32 +272,28 @@ class BatchEngine:
         )
 
     def _job(self, record: EmulatedRequest) -> dict[str, Any]:
-        from ._emulator import _Rejected
-
         batch_id = record.path.rstrip("/").split("/batches/", 1)[1].split("/")[0]
         job = self.jobs.get(batch_id)
         if job is None:
-            raise _Rejected(shapes.resource_not_found(f"Batch {batch_id} not found."))
+            raise Rejected(shapes.resource_not_found(f"Batch {batch_id} not found."))
         return job
 
     def _retrieve(self, record: EmulatedRequest, now: dt.datetime) -> Reply:
         with self._lock:
-            return self._emulator._json(record, now, _public(self._job(record)))
+            return self._emulator.json_reply(record, now, _public(self._job(record)))
 
     def _cancel(self, record: EmulatedRequest, now: dt.datetime) -> Reply:
-        from ._emulator import _Rejected
-
         with self._lock:
             job = self._job(record)
             if job["status"] in TERMINAL or job["status"] == "finalizing":
-                raise _Rejected(
+                raise Rejected(
                     shapes.validation(
                         f"Batch {job['id']} is {job['status']}; it cannot be cancelled."
                     )
                 )
             if job["status"] != "cancelling":
                 job["status"], job["cancelling_at"] = "cancelling", int(now.timestamp())
-            return self._emulator._json(record, now, _public(job))
+            return self._emulator.json_reply(record, now, _public(job))
 
 
 def _public(job: dict[str, Any]) -> dict[str, Any]:

@@ -1,41 +1,45 @@
 """``BedrockEmulator``: a local, signature-checking stand-in for Bedrock's OpenAI API.
 
-The HTTP plumbing lives in ``_server.py``, signature checks in ``_verify.py`` and every
+The HTTP plumbing lives in ``_server.py``, signature checks in ``_verify.py``, the
+chat answers in ``_emulated_chat.py``, guardrails in ``_emulated_guardrail.py`` and every
 response body in ``_shapes.py``; this module holds the emulator's state and decides
 what each request gets.
 """
 
 from __future__ import annotations
 
-import base64
 import collections
 import datetime as dt
 import email.utils
 import json
-import re
-import secrets
-import string
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 from urllib.parse import unquote
 
-from .._http import http
+from .._errors import EmulatorError, EmulatorNotRunningError
 from .._mantle_routes import OPENAI_V1, V1, base_of
 from . import _shapes as shapes
-from ._vcr import PLACEHOLDER, _scrub_text
-from ._verify import Keys, authenticate
+from ._emulated_chat import chat_answer, text_of, tokens
+from ._emulated_guardrail import (
+    Assessment,
+    EmulatedGuardrail,
+    assess,
+    bare_guardrail_id,
+    strip_tags,
+)
+from ._exchange import EmulatedRequest, Endpoint, Rejected, Reply, ReplyFunction
+from ._server import EmulatorServer
+from ._verify import Keys, authenticate, new_keys
 
 if TYPE_CHECKING:
     from ._batch import BatchEngine
 
 __all__ = ["BedrockEmulator", "EmulatedRequest"]
 
-Endpoint = Literal["runtime", "mantle"]
-ReplyFunction = Callable[[dict[str, Any]], Union[str, Mapping[str, Any]]]
 FAULTS = ("throttle", "internal", "unavailable", "drop", "slow_stream")
 _FAULT_ERRORS: dict[str, Callable[[], shapes.ErrorReply]] = {
     "throttle": shapes.throttling,
@@ -53,144 +57,13 @@ DEFAULT_MODELS: dict[str, tuple[str, ...]] = {
     "runtime": ("openai.gpt-oss-120b-1:0", "openai.gpt-oss-20b-1:0"),
     "mantle": ("openai.gpt-oss-120b", "openai.gpt-oss-20b"),
 }
-_SECRET_HEADERS = frozenset({"authorization", "x-amz-security-token"})
-_GUARDRAIL_ID = "x-amzn-bedrock-guardrailidentifier"
-_GUARDRAIL_VERSION = "x-amzn-bedrock-guardrailversion"
-_TRACE = "x-amzn-bedrock-trace"
-_GUARDRAIL_CONFIG = "amazon-bedrock-guardrailConfig"
-_TAG = "amazon-bedrock-guardrails-guardContent_"
-_WORDS = re.compile(r"\S+\s*")
-
-
-class _Headers(http.Headers):
-    """Case-insensitive request headers whose repr hides credentials."""
-
-    def __repr__(self) -> str:
-        shown = [
-            (name, PLACEHOLDER if name.lower() in _SECRET_HEADERS else _scrub_text(value))
-            for name, value in self.multi_items()
-        ]
-        return f"Headers({shown!r})"
-
-
-class EmulatedRequest:
-    """One request as the emulator received it, and what it answered.
-
-    ``method``, ``path``, ``query`` (the raw query string), ``headers`` (case-insensitive,
-    as received), ``body`` (bytes). ``auth`` is ``"sigv4"``, ``"bearer"`` or None (no
-    credentials); ``verdict`` is ``"ok"``, the AWS error type it answered
-    (``"InvalidSignatureException"``, ``"ThrottlingException"``, ...) or ``"dropped"``
-    (connection closed, ``status`` 0); ``reason`` says in words why authentication
-    failed; ``request_id`` is the ``x-amzn-RequestId`` answered. ``repr()`` never shows
-    credentials.
-    """
-
-    def __init__(
-        self, method: str, path: str, query: str, headers: Sequence[tuple[str, str]], body: bytes
-    ) -> None:
-        self.method = method
-        self.path = path
-        self.query = query
-        self.body = body
-        self.auth: Optional[str] = None
-        self.verdict = "ok"
-        self.status = 0
-        self.reason = ""
-        self.request_id = ""
-        self._raw_headers = headers
-        self._headers: Optional[http.Headers] = None
-
-    @property
-    def headers(self) -> http.Headers:
-        # Built on first use: most recorded requests are never inspected.
-        if self._headers is None:
-            self._headers = _Headers(list(self._raw_headers))
-        return self._headers
-
-    def header(self, name: str) -> Optional[str]:
-        """The first value of header ``name`` (any case), or None; without building
-        ``headers``."""
-        lname = name.lower()
-        return next((v for n, v in self._raw_headers if n.lower() == lname), None)
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-    def __repr__(self) -> str:
-        target = f"{self.path}?{self.query}" if self.query else self.path
-        reason = f", reason={self.reason!r}" if self.reason else ""
-        return (
-            f"<EmulatedRequest {self.method} {target} auth={self.auth} "
-            f"verdict={self.verdict} status={self.status}{reason}>"
-        )
-
-
-@dataclass
-class Reply:
-    """What the server writes: a whole body, SSE frames flushed one by one, or nothing."""
-
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes = b""
-    frames: Optional[list[bytes]] = None
-    delay: float = 0.0
-    drop: bool = False
-
-
-@dataclass
-class _Guardrail:
-    blocks: Callable[[str], bool]
-    blocked_message: str
-    topic: str
-
-
-@dataclass(frozen=True)
-class _Assessment:
-    blocked: bool
-    message: str
-    trace: Optional[dict[str, Any]]
 
 
 @dataclass
 class _State:
     keys: Keys
     faults: collections.deque[str] = field(default_factory=collections.deque)
-    guardrails: dict[tuple[str, str], _Guardrail] = field(default_factory=dict)
-
-
-def _random(alphabet: str, length: int) -> str:
-    return "".join(secrets.choice(alphabet) for _ in range(length))
-
-
-def _new_keys(session_token: bool, extra_api_keys: frozenset[str] = frozenset()) -> Keys:
-    """Credentials in AWS's formats, so scrubbers and validators treat them as real."""
-    upper = string.ascii_uppercase + string.digits
-    secret_alphabet = string.ascii_letters + string.digits + "+/"
-    inner = (
-        f"BedrockAPIKey-{_random(upper.lower(), 4)}-at-123456789012:{_random(secret_alphabet, 60)}"
-    )
-    return Keys(
-        access_key_id=("ASIA" if session_token else "AKIA") + _random(upper, 16),
-        secret_access_key=_random(secret_alphabet, 40),
-        session_token=("IQoJb3JpZ2luX2Vj" + _random(secret_alphabet, 120))
-        if session_token
-        else None,
-        api_key="ABSK" + base64.b64encode(inner.encode()).decode(),
-        extra_api_keys=extra_api_keys,
-    )
-
-
-def _text_of(content: Any) -> str:
-    """The text of a message ``content``: a string or a list of text parts."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(str(part.get("text", "")) for part in content if isinstance(part, Mapping))
-    return ""
-
-
-def _tokens(text: str) -> int:
-    return len(text.split())
+    guardrails: dict[tuple[str, str], EmulatedGuardrail] = field(default_factory=dict)
 
 
 class BedrockEmulator:
@@ -258,7 +131,7 @@ class BedrockEmulator:
         s3: Any = None,
     ) -> None:
         if endpoint not in _ENDPOINTS:
-            raise ValueError(f"endpoint must be 'runtime' or 'mantle', not {endpoint!r}.")
+            raise EmulatorError(f"endpoint must be 'runtime' or 'mantle', not {endpoint!r}.")
         self.endpoint: Endpoint = endpoint
         self.region = region
         self.reply = reply
@@ -270,7 +143,7 @@ class BedrockEmulator:
         self._with_token = session_token
         self._lock = threading.Lock()
         self._extra_api_keys = frozenset(api_keys or ())
-        self._state = _State(_new_keys(session_token, self._extra_api_keys))
+        self._state = _State(new_keys(session_token, self._extra_api_keys))
         self._server: Any = None
         self.routes = dict(routes or {})
         self.wrong_base_status = wrong_base_status
@@ -287,8 +160,6 @@ class BedrockEmulator:
     def start(self) -> BedrockEmulator:
         """Start serving (``with BedrockEmulator() as emu`` does this)."""
         if self._server is None:
-            from ._server import EmulatorServer
-
             self._server = EmulatorServer(self)
         return self
 
@@ -311,7 +182,9 @@ class BedrockEmulator:
     @property
     def port(self) -> int:
         if self._server is None:
-            raise RuntimeError("The emulator is not running; use `with BedrockEmulator():`.")
+            raise EmulatorNotRunningError(
+                "The emulator is not running; use `with BedrockEmulator():`."
+            )
         return int(self._server.port)
 
     @property
@@ -340,7 +213,7 @@ class BedrockEmulator:
         """Replace the access key, secret, session token and generated API key; old ones
         are rejected from now on."""
         with self._lock:
-            self._state.keys = _new_keys(self._with_token, self._extra_api_keys)
+            self._state.keys = new_keys(self._with_token, self._extra_api_keys)
 
     # --- scripting ---------------------------------------------------------------------
 
@@ -353,7 +226,7 @@ class BedrockEmulator:
         seconds apart; a non-streamed answer waits that long once).
         """
         if kind not in FAULTS:
-            raise ValueError(f"Unknown fault {kind!r}; use one of {', '.join(FAULTS)}.")
+            raise EmulatorError(f"Unknown fault {kind!r}; use one of {', '.join(FAULTS)}.")
         with self._lock:
             self._state.faults.extend([kind] * times)
 
@@ -376,10 +249,9 @@ class BedrockEmulator:
         the Responses API ignore guardrail headers, as Bedrock does (docs/wire.md
         section 4).
         """
+        guardrail = EmulatedGuardrail(blocks or (lambda _text: True), blocked_message, topic)
         with self._lock:
-            self._state.guardrails[(_bare_guardrail_id(identifier), str(version))] = _Guardrail(
-                blocks or (lambda _text: True), blocked_message, topic
-            )
+            self._state.guardrails[(bare_guardrail_id(identifier), str(version))] = guardrail
 
     def reset(self) -> None:
         """Forget recorded requests and queued faults (guardrails and keys stay)."""
@@ -435,7 +307,7 @@ class BedrockEmulator:
             return self._error(record, error(), now)
         try:
             reply = route(record, now)
-        except _Rejected as rejected:
+        except Rejected as rejected:
             return self._error(record, rejected.error, now)
         except Exception as exc:  # a bug in a reply callable: answer 500, keep serving
             record.reason = f"the emulator failed: {exc!r}"
@@ -501,7 +373,7 @@ class BedrockEmulator:
             headers.append(("x-amzn-RequestId", record.request_id))
         return headers
 
-    def _json(self, record: EmulatedRequest, now: dt.datetime, value: Any) -> Reply:
+    def json_reply(self, record: EmulatedRequest, now: dt.datetime, value: Any) -> Reply:
         record.status = 200
         return Reply(200, self._headers(record, now, "application/json"), shapes.dumps(value))
 
@@ -518,16 +390,16 @@ class BedrockEmulator:
         try:
             body = json.loads(record.body)
         except ValueError:
-            raise _Rejected(shapes.validation("The request body is not valid JSON.")) from None
+            raise Rejected(shapes.validation("The request body is not valid JSON.")) from None
         if not isinstance(body, dict):
-            raise _Rejected(shapes.validation("The request body must be a JSON object."))
+            raise Rejected(shapes.validation("The request body must be a JSON object."))
         model = body.get("model")
         if not isinstance(model, str) or not model:
-            raise _Rejected(shapes.validation("Missing required field: model."))
+            raise Rejected(shapes.validation("Missing required field: model."))
         if self.models is not None and model not in self.models:
             if self.endpoint == "mantle":
-                raise _Rejected(shapes.model_not_found(model))
-            raise _Rejected(shapes.invalid_model_identifier())
+                raise Rejected(shapes.model_not_found(model))
+            raise Rejected(shapes.invalid_model_identifier())
         if self.endpoint == "mantle":
             serves = self.routes.get(model) or base_of(model) or V1
             base = self._base(record.path)
@@ -535,9 +407,9 @@ class BedrockEmulator:
                 status = self.wrong_base_status
                 if status is None:  # by family, as captured (docs/wire.md, "Mantle bases")
                     status = 401 if model.startswith("google.gemma-4") and base == V1 else 400
-                raise _Rejected(shapes.wrong_base(model, status))
+                raise Rejected(shapes.wrong_base(model, status))
         elif body.get("background") is True:
-            raise _Rejected(shapes.background_not_supported())
+            raise Rejected(shapes.background_not_supported())
         return body
 
     def _answer(self, body: dict[str, Any], default: str) -> dict[str, Any]:
@@ -549,86 +421,19 @@ class BedrockEmulator:
         body = self._body(record)
         messages = body.get("messages")
         if not isinstance(messages, list) or not messages:
-            raise _Rejected(shapes.validation("Missing required field: messages."))
+            raise Rejected(shapes.validation("Missing required field: messages."))
         texts = [
-            (m.get("role"), _text_of(m.get("content"))) for m in messages if isinstance(m, dict)
+            (m.get("role"), text_of(m.get("content"))) for m in messages if isinstance(m, dict)
         ]
-        user = [text for role, text in texts if role == "user"]
-        prompt_tokens = sum(_tokens(text) for _, text in texts)
-        stream = body.get("stream") is True
-        common = {"id": f"chatcmpl-{uuid.uuid4().hex}", "model": body["model"]}
-        created = int(now.timestamp())
-
         guardrail = self._guardrail(record, body, texts)
-        if guardrail is not None and guardrail.blocked:
-            if not stream:
-                return self._json(
-                    record,
-                    now,
-                    shapes.guardrail_intervention(
-                        **common,
-                        created=created,
-                        blocked_message=guardrail.message,
-                        trace=guardrail.trace,
-                    ),
-                )
-            return self._sse(
-                record,
-                now,
-                shapes.guardrail_stream_events(
-                    **common,
-                    created=created,
-                    blocked_message=guardrail.message,
-                    trace=guardrail.trace,
-                ),
-            )
-
-        message = self._answer(body, _strip_tags(user[-1]) if user else "")
-        content = message.pop("content", None)
-        finish = message.pop("finish_reason", None) or (
-            "tool_calls" if message.get("tool_calls") else "stop"
-        )
-        completion_tokens = _tokens(content or "")
-        if not stream:
-            completion = shapes.chat_completion(
-                **common,
-                created=created,
-                content=content,
-                message=message,
-                finish_reason=finish,
-                prompt_tokens=prompt_tokens,
-                completion_tokens=completion_tokens,
-            )
-            if guardrail is not None:
-                completion = shapes.guardrail_passed(completion, trace=guardrail.trace)
-            return self._json(record, now, completion)
-        if "tool_calls" in message:  # stream deltas index their tool calls
-            message["tool_calls"] = [
-                {"index": i, **call} for i, call in enumerate(message["tool_calls"])
-            ]
-        return self._sse(
-            record,
-            now,
-            shapes.chat_stream_events(
-                **common,
-                created=created,
-                pieces=_WORDS.findall(content or ""),
-                include_usage=self._include_usage(body),
-                prompt_tokens=prompt_tokens,
-                completion_tokens=completion_tokens,
-                message=message,
-                finish_reason=finish,
-                every_chunk={shapes.GUARDRAIL_ACTION: "NONE"} if guardrail else None,
-                last_chunk={shapes.GUARDRAIL_TRACE: guardrail.trace}
-                if guardrail and guardrail.trace
-                else None,
-            ),
-        )
-
-    @staticmethod
-    def _include_usage(body: dict[str, Any]) -> bool:
-        options = body.get("stream_options")
-        return isinstance(options, dict) and options.get("include_usage") is True
+        message = None
+        if guardrail is None or not guardrail.blocked:
+            user = [text for role, text in texts if role == "user"]
+            message = self._answer(body, strip_tags(user[-1]) if user else "")
+        answer = chat_answer(body, texts, message, guardrail, now)
+        if isinstance(answer, list):
+            return self._sse(record, now, answer)
+        return self.json_reply(record, now, answer)
 
     def _sse(self, record: EmulatedRequest, now: dt.datetime, events: list[Any]) -> Reply:
         record.status = 200
@@ -637,56 +442,15 @@ class BedrockEmulator:
 
     def _guardrail(
         self, record: EmulatedRequest, body: dict[str, Any], texts: list[tuple[Any, str]]
-    ) -> Optional[_Assessment]:
-        """None without guardrail headers; else whether the guardrail blocks, and how."""
+    ) -> Optional[Assessment]:
         if self.endpoint == "mantle":
             return None  # mantle ignores guardrail headers (section 4)
-        identifier = record.header(_GUARDRAIL_ID)
-        version = record.header(_GUARDRAIL_VERSION)
-        if identifier is None and version is None:
-            if _GUARDRAIL_CONFIG in body:
-                raise _Rejected(
-                    shapes.validation(
-                        "amazon-bedrock-guardrailConfig was sent without the "
-                        "X-Amzn-Bedrock-GuardrailIdentifier header."
-                    )
-                )
-            return None
-        if identifier is None or version is None:
-            raise _Rejected(
-                shapes.validation(
-                    "X-Amzn-Bedrock-GuardrailIdentifier and X-Amzn-Bedrock-GuardrailVersion "
-                    "must be sent together."
-                )
-            )
-        with self._lock:
-            known = self._state.guardrails.get((_bare_guardrail_id(identifier), version))
-        if known is None:
-            raise _Rejected(shapes.guardrail_not_found(identifier, version))
-        config = body.get(_GUARDRAIL_CONFIG)
-        suffix = config.get("tagSuffix") if isinstance(config, dict) else None
-        everything = "\n".join(text for _, text in texts)
-        tagged = (
-            re.findall(
-                f"<{_TAG}{re.escape(suffix)}>(.*?)</{_TAG}{re.escape(suffix)}>",
-                everything,
-                re.DOTALL,
-            )
-            if isinstance(suffix, str)
-            else []
-        )
-        evaluated = "\n".join(tagged) if tagged else "\n".join(t for r, t in texts if r == "user")
-        blocked = bool(known.blocks(evaluated))
-        trace = None
-        if (record.header(_TRACE) or "").upper() in ("ENABLED", "ENABLED_FULL"):
-            trace = shapes.guardrail_trace(
-                _bare_guardrail_id(identifier),
-                guarded_characters=len(evaluated),
-                total_characters=len(everything),
-                # A denied topic in the trace when it blocks; only metrics when it passes.
-                topic=known.topic if blocked else None,
-            )
-        return _Assessment(blocked, known.blocked_message, trace)
+
+        def known(identifier: str, version: str) -> Optional[EmulatedGuardrail]:
+            with self._lock:
+                return self._state.guardrails.get((identifier, version))
+
+        return assess(record, body, texts, known)
 
     def _responses(self, record: EmulatedRequest, now: dt.datetime) -> Reply:
         body = self._body(record)
@@ -695,13 +459,13 @@ class BedrockEmulator:
             last, prompt = given, given
         elif isinstance(given, list):
             users = [
-                _text_of(item.get("content")) if isinstance(item, dict) else ""
+                text_of(item.get("content")) if isinstance(item, dict) else ""
                 for item in given
                 if isinstance(item, dict) and item.get("role", "user") == "user"
             ]
             last, prompt = (users[-1] if users else ""), " ".join(users)
         else:
-            raise _Rejected(shapes.validation("Missing required field: input."))
+            raise Rejected(shapes.validation("Missing required field: input."))
         text = self._answer(body, last).get("content") or ""
         hex_id = uuid.uuid4().hex
         response = shapes.response_object(
@@ -710,14 +474,14 @@ class BedrockEmulator:
             created_at=int(now.timestamp()),
             text=text,
             message_id=f"msg_{hex_id}",
-            input_tokens=_tokens(prompt) + _tokens(str(body.get("instructions") or "")),
-            output_tokens=_tokens(text),
+            input_tokens=tokens(prompt) + tokens(str(body.get("instructions") or "")),
+            output_tokens=tokens(text),
         )
         if body.get("store") is not False:
             with self._lock:
                 self._stored[response["id"]] = (self._base(record.path) or "", response)
         if body.get("stream") is not True:
-            return self._json(record, now, response)
+            return self.json_reply(record, now, response)
         record.status = 200
         frames = [shapes.sse_named_event(e) for e in shapes.response_stream_events(response)]
         return Reply(200, self._headers(record, now, "text/event-stream"), frames=frames)
@@ -728,12 +492,12 @@ class BedrockEmulator:
         with self._lock:
             stored = self._stored.get(response_id)
             if stored is None or stored[0] != base:
-                raise _Rejected(shapes.response_not_found())
+                raise Rejected(shapes.response_not_found())
             if record.method == "DELETE":
                 del self._stored[response_id]
                 deleted = {"id": response_id, "object": "response.deleted", "deleted": True}
-                return self._json(record, now, deleted)
-        return self._json(record, now, stored[1])
+                return self.json_reply(record, now, deleted)
+        return self.json_reply(record, now, stored[1])
 
     def _listed(self) -> list[str]:
         return (
@@ -741,26 +505,10 @@ class BedrockEmulator:
         )
 
     def _models(self, record: EmulatedRequest, now: dt.datetime) -> Reply:
-        return self._json(record, now, shapes.models_list(self._listed(), created=0))
+        return self.json_reply(record, now, shapes.models_list(self._listed(), created=0))
 
     def _model(self, record: EmulatedRequest, now: dt.datetime) -> Reply:
         model_id = unquote(record.path.rsplit("/models/", 1)[1])
         if self.models is not None and model_id not in self.models:
-            raise _Rejected(shapes.resource_not_found(f"Model {model_id} not found."))
-        return self._json(record, now, shapes.model(model_id, created=0))
-
-
-def _bare_guardrail_id(identifier: str) -> str:
-    """``abc123`` for ``arn:aws:bedrock:REGION:ACCOUNT:guardrail/abc123`` or ``abc123``:
-    Bedrock accepts either to name one guardrail, so both register and match as one."""
-    return identifier.rsplit("/", 1)[-1]
-
-
-class _Rejected(Exception):
-    def __init__(self, error: shapes.ErrorReply) -> None:
-        self.error = error
-
-
-def _strip_tags(text: str) -> str:
-    """The echo leaves out guardrail input tags (the model never sees them)."""
-    return re.sub(f"</?{_TAG}[A-Za-z0-9]*>", "", text)
+            raise Rejected(shapes.resource_not_found(f"Model {model_id} not found."))
+        return self.json_reply(record, now, shapes.model(model_id, created=0))

@@ -13,11 +13,21 @@ import socket
 import socketserver
 import threading
 import time
+from collections.abc import Sequence
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from ._emulator import BedrockEmulator, Reply
+from ._exchange import Reply
+
+
+class Handler(Protocol):
+    """What the server serves: ``BedrockEmulator.handle`` (a protocol, so this module
+    does not import the emulator that imports it)."""
+
+    def handle(
+        self, method: str, target: str, headers: Sequence[tuple[str, str]], body: bytes
+    ) -> Reply: ...
+
 
 _MAX_LINE = 65536
 _MAX_HEADERS = 200
@@ -132,7 +142,7 @@ class _Server(socketserver.ThreadingTCPServer):
     # once (an async client with 100+ requests in flight) would see the surplus reset.
     request_queue_size = 2048
 
-    def __init__(self, emulator: BedrockEmulator) -> None:
+    def __init__(self, emulator: Handler) -> None:
         self.emulator = emulator
         self.connections: set[socket.socket] = set()
         super().__init__(("127.0.0.1", 0), _Handler)
@@ -144,7 +154,7 @@ class _Server(socketserver.ThreadingTCPServer):
 class EmulatorServer:
     """Runs ``_Server`` in a daemon thread until ``stop()``."""
 
-    def __init__(self, emulator: BedrockEmulator) -> None:
+    def __init__(self, emulator: Handler) -> None:
         self._server = _Server(emulator)
         self.port: int = self._server.server_address[1]
         self._thread = threading.Thread(

@@ -16,10 +16,13 @@ signed; a session token, when the credentials have one, sent and signed as
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import hmac
 import re
+import secrets
+import string
 from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any, NamedTuple, Optional
@@ -270,3 +273,25 @@ def _check_sigv4(
     if signed != sorted(signed):
         reason += " (SignedHeaders is not sorted)"
     return _fail("sigv4", shapes.signature_mismatch(), reason)
+
+
+def _random(alphabet: str, length: int) -> str:
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def new_keys(session_token: bool, extra_api_keys: frozenset[str] = frozenset()) -> Keys:
+    """Credentials in AWS's formats, so scrubbers and validators treat them as real."""
+    upper = string.ascii_uppercase + string.digits
+    secret_alphabet = string.ascii_letters + string.digits + "+/"
+    inner = (
+        f"BedrockAPIKey-{_random(upper.lower(), 4)}-at-123456789012:{_random(secret_alphabet, 60)}"
+    )
+    return Keys(
+        access_key_id=("ASIA" if session_token else "AKIA") + _random(upper, 16),
+        secret_access_key=_random(secret_alphabet, 40),
+        session_token=("IQoJb3JpZ2luX2Vj" + _random(secret_alphabet, 120))
+        if session_token
+        else None,
+        api_key="ABSK" + base64.b64encode(inner.encode()).decode(),
+        extra_api_keys=extra_api_keys,
+    )

@@ -14,6 +14,8 @@ import ipaddress
 import json
 import os
 import socket
+import threading
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -138,6 +140,43 @@ def assert_signed_and_guarded(emu: BedrockEmulator, *, calls: int = 1) -> list[A
     return chats
 
 
+PROXY_TOKEN = "local-proxy-token-for-integration-tests"
+
+
+@pytest.fixture
+def signing_proxy(
+    emulator: BedrockEmulator, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[BedrockEmulator]:
+    """``openai-bedrock proxy`` in front of the emulator, for libraries that take only a
+    base URL and an API key: served by uvicorn in a thread on an ephemeral loopback port,
+    with the client-wide guardrail, and ``OPENAI_BASE_URL`` / ``OPENAI_API_KEY`` (the
+    proxy's token) set as a user of the proxy sets them. Needs the ``proxy`` extra."""
+    import uvicorn
+
+    from openai_bedrock.proxy import create_app
+
+    app = create_app(token=PROXY_TOKEN, **bedrock_settings(emulator))
+    sock = socket.socket()
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as serve() does
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:  # a bounded wait for start-up, not an assertion
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the proxy did not start")
+        time.sleep(0.01)
+    monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{sock.getsockname()[1]}/v1")
+    monkeypatch.setenv("OPENAI_API_KEY", PROXY_TOKEN)
+    try:
+        yield emulator
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
 def tool_call(name: str, arguments: dict[str, Any], call_id: str = "call-1") -> dict[str, Any]:
     """Assistant message fields for the emulator: one call of the tool ``name``."""
     function = {"name": name, "arguments": json.dumps(arguments)}
@@ -199,7 +238,15 @@ def recipe_env(emulator: BedrockEmulator, monkeypatch: pytest.MonkeyPatch) -> Be
 
 async def run_recipe(source: str) -> dict[str, Any]:
     """Run a docs recipe (top-level ``await`` allowed); return its variables."""
-    code = compile(source, str(INTEGRATIONS_PAGE), "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+    # dont_inherit: the recipe runs as a user's file would, without this module's
+    # ``from __future__ import annotations`` (magentic reads annotations as types).
+    code = compile(
+        source,
+        str(INTEGRATIONS_PAGE),
+        "exec",
+        flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT,
+        dont_inherit=True,
+    )
     namespace: dict[str, Any] = {"__name__": "readme_recipe"}
     result = eval(code, namespace)  # noqa: S307 - our own docs, the point of the test
     if inspect.iscoroutine(result):

@@ -416,21 +416,33 @@ _RawHeaders = tuple[tuple[bytes, bytes, bytes], ...]
 _SECOND = operator.itemgetter(1)
 
 
-@functools.lru_cache(maxsize=256)
-def _signed_picker(names: tuple[bytes, ...]) -> Callable[[Sequence[Any]], _RawHeaders]:
-    """A getter for the items whose (lowercased) name is signed, in request order."""
-    wanted = [
-        index
-        for index, name in enumerate(names)
-        if name not in UNSIGNED_KEYS and not name.startswith(UNSIGNED_KEY_PREFIXES)
-    ]
+def _getter(wanted: list[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    """A getter of the items at ``wanted``, as a tuple (``itemgetter`` alone returns a
+    bare item for one index)."""
     if len(wanted) == 1:
         only = wanted[0]
         return lambda items: (items[only],)
     if not wanted:
         return lambda items: ()
-    getter: Callable[[Sequence[Any]], _RawHeaders] = operator.itemgetter(*wanted)
-    return getter  # two or more indices: it returns a tuple
+    getter: Callable[[Sequence[Any]], tuple[Any, ...]] = operator.itemgetter(*wanted)
+    return getter
+
+
+def _signed(lowered: Iterable[bytes], excluded: frozenset[bytes] = frozenset()) -> list[int]:
+    """Indices of the signed names among ``lowered`` (lowercased header names)."""
+    return [
+        index
+        for index, name in enumerate(lowered)
+        if name not in UNSIGNED_KEYS
+        and name not in excluded
+        and not name.startswith(UNSIGNED_KEY_PREFIXES)
+    ]
+
+
+@functools.lru_cache(maxsize=256)
+def _signed_picker(names: tuple[bytes, ...]) -> Callable[[Sequence[Any]], _RawHeaders]:
+    """A getter for the items whose (lowercased) name is signed, in request order."""
+    return _getter(_signed(names))
 
 
 # Names of authentication headers: never signed (the request path drops any a caller
@@ -444,20 +456,7 @@ RawPairs = tuple[tuple[bytes, bytes], ...]
 def pair_picker(names: tuple[bytes, ...]) -> Callable[[Sequence[Any]], RawPairs]:
     """A getter for the (name, value) pairs that are signed, in request order, for a
     request whose header names (spelled as sent) are ``names``."""
-    wanted = [
-        index
-        for index, name in enumerate(name.lower() for name in names)
-        if name not in UNSIGNED_KEYS
-        and name not in _AUTH_KEYS
-        and not name.startswith(UNSIGNED_KEY_PREFIXES)
-    ]
-    if len(wanted) == 1:
-        only = wanted[0]
-        return lambda pairs: (pairs[only],)
-    if not wanted:
-        return lambda pairs: ()
-    getter: Callable[[Sequence[Any]], RawPairs] = operator.itemgetter(*wanted)
-    return getter  # two or more indices: it returns a tuple
+    return _getter(_signed((name.lower() for name in names), _AUTH_KEYS))
 
 
 @functools.lru_cache(maxsize=256)

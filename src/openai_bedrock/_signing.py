@@ -99,6 +99,9 @@ class Signing:
         # Header names (as sent) -> what ``_shape`` found for them.
         self._shapes: dict[tuple[bytes, ...], _Shape] = {}
         self._static: Any = None
+        # Fixed for the client: worked out once, read on every request.
+        self._unguarded = settings.guardrail is None
+        self._clock: Any = None
         # SigV4 hashes the body: the transport reads a streamed one first.
         self.reads_body = isinstance(auth, SigV4Auth)
         if isinstance(auth, BearerAuth) and auth.provider is None and auth.key is not None:
@@ -106,6 +109,7 @@ class Signing:
             self._sdk_authorization = b"Bearer " + auth.key.encode("ascii")
         elif isinstance(auth, SigV4Auth):
             self._signer = Signer(auth.service, auth.region)
+            self._clock = auth.clock
             if isinstance(auth.credentials, StaticCredentials):
                 self._static = auth.frozen_credentials()  # fixed keys need no reading
 
@@ -179,7 +183,7 @@ class Signing:
         if shape is None:
             shape = _remember(self._shapes, names, _shape(names))
         index, signed = shape
-        if index >= 0 and self.settings.guardrail is None:
+        if index >= 0 and self._unguarded:
             # The common case: the SDK's headers and nothing else to do but authenticate.
             if self._sdk_authorization is not None:
                 if raw[index][1] == self._sdk_authorization:
@@ -199,8 +203,9 @@ class Signing:
         body = request.content  # read by the transport
         url = request.url
         signer = cast(Signer, self._signer)
-        clock = cast(SigV4Auth, self.auth).clock
-        values = signer.headers(request.method, url, signed, body, credential, clock.seconds())
+        values = signer.headers(
+            request.method, url, signed, body, credential, self._clock.seconds()
+        )
         if values is None:
             return None
         date, token, authorization = values

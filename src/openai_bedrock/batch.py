@@ -215,6 +215,22 @@ def _timed_out(job: Batch, timeout: float) -> BatchTimeoutError:
     )
 
 
+def _next_wait(
+    job: Batch, bar: _Bar, delay: float, deadline: Optional[float], timeout: Optional[float]
+) -> Optional[float]:
+    """After one poll (``wait`` and ``await_batch`` alike): None when the job has
+    ended, else how long to sleep; raises ``BatchTimeoutError`` past the deadline."""
+    bar.update(job)
+    if job.status in TERMINAL:
+        return None
+    if deadline is None:
+        return delay
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise _timed_out(job, timeout or 0)
+    return min(delay, left)
+
+
 def wait(
     client: openai.OpenAI,
     batch_id: str,
@@ -237,15 +253,10 @@ def wait(
     try:
         for delay in _delays(poll_interval, max_interval):
             job = client.batches.retrieve(batch_id)
-            bar.update(job)
-            if job.status in TERMINAL:
+            wait_for = _next_wait(job, bar, delay, deadline, timeout)
+            if wait_for is None:
                 return job
-            if deadline is not None:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise _timed_out(job, timeout or 0)
-                delay = min(delay, left)
-            sleep(delay)
+            sleep(wait_for)
     finally:
         bar.close()
     raise AssertionError("unreachable")  # pragma: no cover
@@ -267,15 +278,10 @@ async def await_batch(
     try:
         for delay in _delays(poll_interval, max_interval):
             job = await client.batches.retrieve(batch_id)
-            bar.update(job)
-            if job.status in TERMINAL:
+            wait_for = _next_wait(job, bar, delay, deadline, timeout)
+            if wait_for is None:
                 return job
-            if deadline is not None:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise _timed_out(job, timeout or 0)
-                delay = min(delay, left)
-            await sleep(delay)
+            await sleep(wait_for)
     finally:
         bar.close()
     raise AssertionError("unreachable")  # pragma: no cover

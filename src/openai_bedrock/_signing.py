@@ -27,7 +27,7 @@ import inspect
 import json
 import operator
 from collections.abc import Callable, Sequence
-from typing import Any, Optional, cast
+from typing import Any, Optional
 
 from . import _sigv4
 from ._auth import BearerAuth, SigV4Auth, check_secret
@@ -91,7 +91,8 @@ class Signing:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.auth = auth = settings.auth
-        self._origin = settings.origin
+        self.origin = settings.origin
+        self.endpoint = settings.endpoint
         # The SDK's own Authorization, for a fixed API key (it is the SDK's api_key).
         self.sdk_api_key: Optional[str] = None
         self._sdk_authorization: Optional[bytes] = None
@@ -173,10 +174,14 @@ class Signing:
 
     # The one signing path.
 
-    def prepare(self, request: http.Request, credential: Any) -> http.Request:
+    def prepare(
+        self, request: http.Request, credential: Any, path: Optional[bytes] = None
+    ) -> http.Request:
         """The request to send for the SDK's ``request``, authenticated with
         ``credential`` (from ``credential()`` or ``acredential()``, fetched once
-        ``check_origin`` passed, so no credential is even read for another host)."""
+        the transport checked the request's origin, so no credential is even read for
+        another host).
+        ``path``: the request's ``url.raw_path``, when the caller has it already."""
         raw = request.headers.raw
         names = tuple(map(_NAME, raw))
         shape = self._shapes.get(names)
@@ -188,23 +193,27 @@ class Signing:
             if self._sdk_authorization is not None:
                 if raw[index][1] == self._sdk_authorization:
                     return request  # the SDK's own Authorization: send it as built
-            elif self._signer is not None and b"?" not in request.url.raw_path:
-                wire = self._signed(request, signed(raw), credential)
+            elif self._signer is not None:
+                if path is None:
+                    path = request.url.raw_path
+                wire = (
+                    None if b"?" in path else self._signed(request, path, signed(raw), credential)
+                )
                 if wire is not None:
                     return wire
         return self._prepared(request, raw, credential)
 
     def _signed(
-        self, request: http.Request, signed: RawPairs, credential: Any
+        self, request: http.Request, path: bytes, signed: RawPairs, credential: Any
     ) -> Optional[http.Request]:
         """SigV4 for a request whose only authentication header is the SDK's
         placeholder Authorization (replaced in place: the library copies the SDK's
         headers without normalising them again, cheaper than building new ones)."""
         body = request.content  # read by the transport
         url = request.url
-        signer = cast(Signer, self._signer)
+        signer: Signer = self._signer  # type: ignore[assignment]  # set with SigV4
         values = signer.headers(
-            request.method, url, signed, body, credential, self._clock.seconds()
+            request.method, url, path, signed, body, credential, self._clock.seconds()
         )
         if values is None:
             return None
@@ -291,6 +300,7 @@ class Signing:
             values = self._signer.headers(
                 request.method,
                 url,
+                url.raw_path,
                 self._signer.picker(tuple(map(_NAME, headers)))(headers),
                 content,
                 credential,
@@ -319,13 +329,8 @@ class Signing:
             )
         ]
 
-    def check_origin(self, request: http.Request) -> None:
-        """Raise ``ForeignOriginError`` unless ``request`` goes to the client's origin."""
-        url = request.url
-        if (url.scheme, url.host, url.port) != self._origin:
-            self._refuse(url)
-
-    def _refuse(self, url: http.URL) -> None:
+    def refuse(self, url: http.URL) -> None:
+        """Raise ``ForeignOriginError`` for a request to ``url`` (another origin)."""
         base = self.settings.base_url
         port = f":{url.port}" if url.port else ""
         target = f"{url.scheme}://{url.host}{port}"  # never the userinfo

@@ -42,7 +42,7 @@ import string
 import time
 from binascii import hexlify
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, NamedTuple, TypeVar, Union, cast
+from typing import Any, NamedTuple, TypeVar, Union
 from urllib.parse import quote, unquote_plus, urlsplit
 
 from ._http import http
@@ -597,6 +597,7 @@ class Signer:
         self,
         method: str,
         url: http.URL,
+        path: bytes,
         signed: RawPairs,
         body: bytes,
         credentials: FrozenCredentials,
@@ -604,7 +605,8 @@ class Signer:
     ) -> tuple[str, str | None, str] | None:
         """``X-Amz-Date``, ``X-Amz-Security-Token`` (None without a session token) and
         ``Authorization`` for a request to this signer's one origin (the transport
-        refuses any other first, so the path names the URL) whose URL has no query;
+        refuses any other first, so the path names the URL) whose URL has no query
+        (``path`` is its ``raw_path``);
         ``signed`` are its raw headers that are signed (``pair_picker``). None when a
         signed header or the session token is not ASCII: ``sign_raw`` decodes and
         encodes those as the library would."""
@@ -614,7 +616,7 @@ class Signer:
             if not (credentials.access_key.isascii() and (credentials.token or "").isascii()):
                 return None
             last = self._last = self._second(second, credentials)
-        key = (method, url.raw_path, signed, last.session_token is not None)
+        key = (method, path, signed, last.session_token is not None)
         template = self._templates.get(key, _UNKNOWN)
         if template is _UNKNOWN:
             items = tuple((name, name.lower(), value) for name, value in signed)
@@ -627,7 +629,7 @@ class Signer:
         payload_hash = hexlify(hashlib.sha256(body).digest())
         canonical_request = form % order((payload_hash, last.amz_date, last.token))
         digest = hexlify(hashlib.sha256(canonical_request).digest())
-        key_states = cast(_Hmac, last.key)  # HMAC, as _Hmac.hexdigest computes it
+        key_states: _Hmac = last.key  # type: ignore[assignment]  # HMAC, as _Hmac.hexdigest computes it
         inner = key_states.inner.copy()
         inner.update(last.to_sign + digest)
         outer = key_states.outer.copy()

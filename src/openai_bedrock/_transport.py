@@ -36,6 +36,7 @@ from ._responses import (
     AWS_ERROR_TYPE,
     CHECK,
     ERROR,
+    PASS,
     error_type_of,
     normalize_error_body,
     rebuilt,
@@ -94,12 +95,17 @@ def _guardrail_hint(
 # A request rejected for clock skew is signed again with the server's time and sent
 # once more (attempt 1); the SDK's own retries do not cover 403s.
 _ATTEMPTS = (0, 1)
+_RETRY = (1,)
+
+
+def _needs_checks(path: bytes) -> bool:
+    """Whether a request (its raw path) may be a batch call, which has rules of its own
+    (``_batchwire``); a percent-encoded path is decoded to tell."""
+    return b"/batches" in path or b"%" in path
 
 
 def _checked(signing: Signing, request: http.Request) -> None:
-    """Refuse, before anything is read or signed, a request for another origin and a
-    batch call Bedrock cannot serve."""
-    signing.check_origin(request)
+    """Refuse a batch call Bedrock cannot serve, before anything is read or signed."""
     if _batchwire.is_batch_path(request.url.path):
         _batchwire.check(signing.settings.endpoint, request)
 
@@ -205,6 +211,28 @@ class BedrockTransport(http.BaseTransport):
         return self._inner.get()
 
     def handle_request(self, request: http.Request) -> http.Response:
+        signing = self.signing
+        url = request.url
+        # The origin first: nothing is read or signed for another host.
+        if (url.scheme, url.host, url.port) != signing.origin:
+            signing.refuse(url)
+        path = url.raw_path
+        if self._router is not None or _needs_checks(path):
+            return self._routed(request)
+        # The common case, kept to few steps: it runs on every call.
+        if signing.reads_body:
+            request.read()
+        wire = signing.prepare(request, signing.credential(), path)
+        response = self._inner.get().handle_request(wire)
+        verdict = triage(response)
+        if verdict == PASS:
+            return response
+        if verdict == CHECK:
+            return unknown_operation(wire, response, response.read(), signing.endpoint) or response
+        return self._failed(request, wire, response)
+
+    def _routed(self, request: http.Request) -> http.Response:
+        """A batch call, or a mantle request routed by model."""
         _checked(self.signing, request)
         route = self._router.route(request) if self._router is not None else None
         wire, response, content, truncated = self._send(request)
@@ -223,13 +251,28 @@ class BedrockTransport(http.BaseTransport):
         hint = _route_hint(self.settings, route, wire, response.status_code, content)
         return _normalized_error(self.settings, request, wire, response, content, hint, truncated)
 
+    def _failed(
+        self, request: http.Request, wire: http.Request, response: http.Response
+    ) -> http.Response:
+        """An error answer to the common case's one attempt."""
+        from ._error_body import read  # errors only: not loaded at import
+
+        content, truncated = read(response)
+        if self.signing.auth.corrected_clock(response, content):
+            wire, response, later, truncated = self._send(request, _RETRY)
+            if later is None:
+                return response
+            content = later
+        hint = _route_hint(self.settings, None, wire, response.status_code, content)
+        return _normalized_error(self.settings, request, wire, response, content, hint, truncated)
+
     def _send(
-        self, request: http.Request
+        self, request: http.Request, attempts: tuple[int, ...] = _ATTEMPTS
     ) -> tuple[http.Request, http.Response, Optional[bytes], bool]:
         """Sign and send; the error body read (None for a response that passes as it
         is) and whether it was cut short."""
         signing = self.signing
-        for attempt in _ATTEMPTS:
+        for attempt in attempts:
             if signing.reads_body:
                 request.read()
             wire = signing.prepare(request, signing.credential())
@@ -238,7 +281,7 @@ class BedrockTransport(http.BaseTransport):
             if verdict != ERROR:
                 if verdict == CHECK:
                     content = response.read()
-                    error = unknown_operation(wire, response, content, self.settings.endpoint)
+                    error = unknown_operation(wire, response, content, signing.endpoint)
                     return wire, error or response, None, False
                 return wire, response, None, False
             from ._error_body import read  # errors only: not loaded at import
@@ -275,6 +318,29 @@ class AsyncBedrockTransport(http.AsyncBaseTransport):
         return self._inner.get()
 
     async def handle_async_request(self, request: http.Request) -> http.Response:
+        signing = self.signing
+        url = request.url
+        # The origin first: nothing is read or signed for another host.
+        if (url.scheme, url.host, url.port) != signing.origin:
+            signing.refuse(url)
+        path = url.raw_path
+        if self._router is not None or _needs_checks(path):
+            return await self._routed(request)
+        # The common case, kept to few steps: it runs on every call.
+        if signing.reads_body:
+            await request.aread()
+        wire = signing.prepare(request, await signing.acredential(), path)
+        response = await self._inner.get().handle_async_request(wire)
+        verdict = triage(response)
+        if verdict == PASS:
+            return response
+        if verdict == CHECK:
+            content = await response.aread()
+            return unknown_operation(wire, response, content, signing.endpoint) or response
+        return await self._failed(request, wire, response)
+
+    async def _routed(self, request: http.Request) -> http.Response:
+        """A batch call, or a mantle request routed by model."""
         _checked(self.signing, request)
         route = self._router.route(request) if self._router is not None else None
         wire, response, content, truncated = await self._send(request)
@@ -293,13 +359,28 @@ class AsyncBedrockTransport(http.AsyncBaseTransport):
         hint = _route_hint(self.settings, route, wire, response.status_code, content)
         return _normalized_error(self.settings, request, wire, response, content, hint, truncated)
 
+    async def _failed(
+        self, request: http.Request, wire: http.Request, response: http.Response
+    ) -> http.Response:
+        """An error answer to the common case's one attempt."""
+        from ._error_body import aread  # errors only: not loaded at import
+
+        content, truncated = await aread(response)
+        if self.signing.auth.corrected_clock(response, content):
+            wire, response, later, truncated = await self._send(request, _RETRY)
+            if later is None:
+                return response
+            content = later
+        hint = _route_hint(self.settings, None, wire, response.status_code, content)
+        return _normalized_error(self.settings, request, wire, response, content, hint, truncated)
+
     async def _send(
-        self, request: http.Request
+        self, request: http.Request, attempts: tuple[int, ...] = _ATTEMPTS
     ) -> tuple[http.Request, http.Response, Optional[bytes], bool]:
         """Sign and send; the error body read (None for a response that passes as it
         is) and whether it was cut short."""
         signing = self.signing
-        for attempt in _ATTEMPTS:
+        for attempt in attempts:
             if signing.reads_body:
                 await request.aread()
             wire = signing.prepare(request, await signing.acredential())
@@ -308,7 +389,7 @@ class AsyncBedrockTransport(http.AsyncBaseTransport):
             if verdict != ERROR:
                 if verdict == CHECK:
                     content = await response.aread()
-                    error = unknown_operation(wire, response, content, self.settings.endpoint)
+                    error = unknown_operation(wire, response, content, signing.endpoint)
                     return wire, error or response, None, False
                 return wire, response, None, False
             from ._error_body import aread  # errors only: not loaded at import

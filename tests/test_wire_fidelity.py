@@ -4,6 +4,7 @@ Each test runs with the sync and the async client."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,6 +18,19 @@ from openai_bedrock.testing import BedrockEmulator
 from support import Factory, http_lib, settle
 
 HI: list[Any] = [{"role": "user", "content": "Hello there"}]
+COMPLETION = {
+    "id": "chatcmpl-1",
+    "object": "chat.completion",
+    "created": 1,
+    "model": "m",
+    "choices": [
+        {
+            "index": 0,
+            "finish_reason": "stop",
+            "message": {"role": "assistant", "content": "Hello there"},
+        }
+    ],
+}
 UNLISTED = "acme.frontier-1"  # a model family absent from the route table
 
 
@@ -274,6 +288,56 @@ async def test_streamed_successes_are_untouched(factory: Factory, runtime: Bedro
     chunks = await consume(stream)
 
     assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == "Hello there"
+
+
+async def test_a_short_success_checked_for_the_envelope_keeps_its_timing(
+    factory: Factory, runtime: BedrockEmulator
+) -> None:
+    # A short success is read to rule out the envelope; the SDK's `elapsed` (set when
+    # the HTTP client reads the body) must still work, as on a plain client.
+    client = factory(endpoint="runtime", base_url=runtime.base_url, **credentials(runtime))
+    raw = await settle(
+        client.chat.completions.with_raw_response.create(
+            model="openai.gpt-oss-20b-1:0", messages=HI
+        )
+    )
+
+    assert int(raw.headers["content-length"]) < 1000  # one the transport checks
+    assert raw.elapsed.total_seconds() > 0
+    assert raw.parse().choices[0].message.content == "Hello there"
+
+
+@pytest.mark.parametrize("envelope", [True, False], ids=["the envelope", "a success"])
+async def test_a_compressed_short_body_is_checked_decoded(factory: Factory, envelope: bool) -> None:
+    import gzip
+
+    body = (
+        b'{"Output":{"__type":"com.amazon.coral.service#UnknownOperationException"},'
+        b'"Version":"1.0"}'
+        if envelope
+        else json.dumps(COMPLETION).encode()
+    )
+    reply = http_lib.Response(
+        200,
+        headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
+        content=gzip.compress(body),
+    )
+    client = factory(
+        region="us-west-2",
+        api_key="bedrock-api-key-test",
+        max_retries=0,
+        transport=http_lib.MockTransport(lambda request: reply),
+    )
+    def call() -> Any:
+        return client.chat.completions.with_raw_response.create(model="m", messages=HI)
+
+    if envelope:
+        with pytest.raises(openai_bedrock.UnknownOperationError):
+            await settle(call())
+        return
+    raw = await settle(call())
+    assert raw.parse().choices[0].message.content == "Hello there"
+    assert raw.elapsed.total_seconds() >= 0
 
 
 def test_the_transport_leaves_long_and_streamed_bodies_unread() -> None:

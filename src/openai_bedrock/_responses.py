@@ -29,11 +29,12 @@ AWS_ERROR_TYPE = "x-amzn-errortype"
 PASS = 0  # back to the SDK as it is, unread
 CHECK = 1  # a success that may be runtime's 200 UnknownOperation envelope: read it
 ERROR = 2  # a status of 400 or more: its (small, never streamed) body is normalised
+DECODE = 3  # CHECK, for a compressed body: read (decoded) before it is checked
 
 
 def triage(response: http.Response) -> int:
-    """Expose the request id, and say what the response needs (``PASS``, ``CHECK`` or
-    ``ERROR``).
+    """Expose the request id, and say what the response needs (``PASS``, ``CHECK``,
+    ``DECODE`` or ``ERROR``).
 
     Bedrock names its request id ``x-amzn-requestid``; the SDK reads ``x-request-id``
     (``response._request_id``, error messages), so the id is copied across.
@@ -56,8 +57,47 @@ def triage(response: http.Response) -> int:
         and len(length) <= 3
         and b"event-stream" not in found.get(b"content-type", b"")
     ):
-        return CHECK
+        return CHECK if found.get(b"content-encoding", b"identity") == b"identity" else DECODE
     return PASS
+
+
+# A checked body is read from the response's stream as it came, and the response gets
+# a new stream of it: the HTTP client then reads that as it reads any body, so what
+# it records on reading (``response.elapsed``) is as for any other response.
+
+
+def checked(request: http.Request, response: http.Response, endpoint: str) -> http.Response:
+    """``response`` (``CHECK``), or the error for runtime's 200 UnknownOperation."""
+    stream: Any = response.stream
+    content = b"".join(stream)
+    stream.close()
+    return _checked(request, response, content, endpoint)
+
+
+async def achecked(request: http.Request, response: http.Response, endpoint: str) -> http.Response:
+    """``checked`` for an async response."""
+    stream: Any = response.stream
+    content = b"".join([part async for part in stream])
+    await stream.aclose()
+    return _checked(request, response, content, endpoint)
+
+
+def _checked(
+    request: http.Request, response: http.Response, content: bytes, endpoint: str
+) -> http.Response:
+    if _UNKNOWN_OPERATION in content:
+        return unknown_operation(request, response, content, endpoint) or response
+    response.stream = http.ByteStream(content)
+    return response
+
+
+def decoded(
+    request: http.Request, response: http.Response, content: bytes, endpoint: str
+) -> http.Response:
+    """``checked`` for a ``DECODE`` response, whose (decoded) ``content`` was read."""
+    if _UNKNOWN_OPERATION in content:
+        return unknown_operation(request, response, content, endpoint) or response
+    return rebuilt(response, content, request, content_type=None)
 
 
 # Marks a response the transport turned into an error, for the clients' status-error
@@ -201,10 +241,12 @@ def rebuilt(
         headers.pop(name, None)
     if content_type is not None:
         headers["content-type"] = content_type
+    headers["content-length"] = str(len(content))
+    # A stream, not read yet: the HTTP client reads it as any body (``elapsed``).
     return http.Response(
         status_code=response.status_code,
         headers=headers,
-        content=content,
+        stream=http.ByteStream(content),
         request=request,
         extensions=response.extensions,
     )

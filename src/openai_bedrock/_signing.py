@@ -56,6 +56,8 @@ GUARDRAIL_KEYS = frozenset(
 )
 _SIGNATURE_KEYS = _AUTH_KEYS - {b"authorization"}
 _NAME = operator.itemgetter(0)
+# ``Signing.fixed`` when the credential is fetched for each request.
+VARIES: Any = object()
 
 
 # What a request's header names say (``_shape``): the index of its Authorization when
@@ -100,19 +102,22 @@ class Signing:
         # Header names (as sent) -> what ``_shape`` found for them.
         self._shapes: dict[tuple[bytes, ...], _Shape] = {}
         self._static: Any = None
+        # What credential() returns when that never changes, else VARIES.
+        self.fixed: Any = VARIES
         # Fixed for the client: worked out once, read on every request.
         self._unguarded = settings.guardrail is None
         self._clock: Any = None
         # SigV4 hashes the body: the transport reads a streamed one first.
         self.reads_body = isinstance(auth, SigV4Auth)
         if isinstance(auth, BearerAuth) and auth.provider is None and auth.key is not None:
+            self.fixed = None  # the SDK's own api_key authenticates
             self.sdk_api_key = auth.key
             self._sdk_authorization = b"Bearer " + auth.key.encode("ascii")
         elif isinstance(auth, SigV4Auth):
             self._signer = Signer(auth.service, auth.region)
             self._clock = auth.clock
             if isinstance(auth.credentials, StaticCredentials):
-                self._static = auth.frozen_credentials()  # fixed keys need no reading
+                self._static = self.fixed = auth.frozen_credentials()  # fixed keys
 
     # Getting the credential: the only part that differs between sync and async.
 
@@ -178,10 +183,13 @@ class Signing:
         self, request: http.Request, credential: Any, path: Optional[bytes] = None
     ) -> http.Request:
         """The request to send for the SDK's ``request``, authenticated with
-        ``credential`` (from ``credential()`` or ``acredential()``, fetched once
-        the transport checked the request's origin, so no credential is even read for
-        another host).
-        ``path``: the request's ``url.raw_path``, when the caller has it already."""
+        ``credential`` (from ``credential()`` or ``acredential()``, fetched once the
+        transport checked the request's origin, so no credential is even read for
+        another host). ``path``: the request's ``url.raw_path``, if already at hand.
+
+        The SDK's request is left as it is: the request sent carries the signature,
+        so the SDK's request (shown in errors) holds no signature or session token.
+        """
         raw = request.headers.raw
         names = tuple(map(_NAME, raw))
         shape = self._shapes.get(names)
@@ -207,22 +215,22 @@ class Signing:
         self, request: http.Request, path: bytes, signed: RawPairs, credential: Any
     ) -> Optional[http.Request]:
         """SigV4 for a request whose only authentication header is the SDK's
-        placeholder Authorization (replaced in place: the library copies the SDK's
-        headers without normalising them again, cheaper than building new ones)."""
+        placeholder Authorization: a copy, the placeholder replaced (the library
+        copies the SDK's headers without normalising them again, cheaper than
+        building new ones); None when the signer leaves it to ``_prepared``."""
         body = request.content  # read by the transport
-        url = request.url
         signer: Signer = self._signer  # type: ignore[assignment]  # set with SigV4
         values = signer.headers(
-            request.method, url, path, signed, body, credential, self._clock.seconds()
+            request.method, request.url, path, signed, body, credential, self._clock.seconds()
         )
         if values is None:
             return None
         date, token, authorization = values
         wire = http.Request(
             request.method,
-            url,
+            request.url,
             headers=request.headers,
-            stream=http.ByteStream(body),
+            stream=request.stream,  # the SDK's body, read: a stream that can be read again
             extensions=request.extensions,
         )
         headers = wire.headers
@@ -404,4 +412,4 @@ def _with_fields(request: http.Request, fields: dict[str, Any]) -> Optional[byte
     return encoded
 
 
-__all__ = ["AUTH_HEADERS", "GUARDRAIL_KEYS", "SDK_PLACEHOLDER_KEY", "Signing"]
+__all__ = ["AUTH_HEADERS", "GUARDRAIL_KEYS", "SDK_PLACEHOLDER_KEY", "VARIES", "Signing"]

@@ -35,16 +35,18 @@ from ._http import http
 from ._responses import (
     AWS_ERROR_TYPE,
     CHECK,
-    ERROR,
+    DECODE,
     PASS,
+    achecked,
+    checked,
+    decoded,
     error_type_of,
     normalize_error_body,
     rebuilt,
     triage,
-    unknown_operation,
 )
 from ._settings import Settings
-from ._signing import Signing
+from ._signing import VARIES, Signing
 
 
 def _hint(settings: Settings, request: http.Request) -> Optional[str]:
@@ -222,13 +224,18 @@ class BedrockTransport(http.BaseTransport):
         # The common case, kept to few steps: it runs on every call.
         if signing.reads_body:
             request.read()
-        wire = signing.prepare(request, signing.credential(), path)
+        credential = signing.fixed
+        if credential is VARIES:
+            credential = signing.credential()
+        wire = signing.prepare(request, credential, path)
         response = self._inner.get().handle_request(wire)
         verdict = triage(response)
         if verdict == PASS:
             return response
         if verdict == CHECK:
-            return unknown_operation(wire, response, response.read(), signing.endpoint) or response
+            return checked(wire, response, signing.endpoint)
+        if verdict == DECODE:
+            return decoded(wire, response, response.read(), signing.endpoint)
         return self._failed(request, wire, response)
 
     def _routed(self, request: http.Request) -> http.Response:
@@ -278,11 +285,12 @@ class BedrockTransport(http.BaseTransport):
             wire = signing.prepare(request, signing.credential())
             response = self._inner.get().handle_request(wire)
             verdict = triage(response)
-            if verdict != ERROR:
-                if verdict == CHECK:
-                    content = response.read()
-                    error = unknown_operation(wire, response, content, signing.endpoint)
-                    return wire, error or response, None, False
+            if verdict == CHECK:
+                return wire, checked(wire, response, signing.endpoint), None, False
+            if verdict == DECODE:
+                content = response.read()
+                return wire, decoded(wire, response, content, signing.endpoint), None, False
+            if verdict == PASS:
                 return wire, response, None, False
             from ._error_body import read  # errors only: not loaded at import
 
@@ -329,14 +337,18 @@ class AsyncBedrockTransport(http.AsyncBaseTransport):
         # The common case, kept to few steps: it runs on every call.
         if signing.reads_body:
             await request.aread()
-        wire = signing.prepare(request, await signing.acredential(), path)
+        credential = signing.fixed
+        if credential is VARIES:
+            credential = await signing.acredential()
+        wire = signing.prepare(request, credential, path)
         response = await self._inner.get().handle_async_request(wire)
         verdict = triage(response)
         if verdict == PASS:
             return response
         if verdict == CHECK:
-            content = await response.aread()
-            return unknown_operation(wire, response, content, signing.endpoint) or response
+            return await achecked(wire, response, signing.endpoint)
+        if verdict == DECODE:
+            return decoded(wire, response, await response.aread(), signing.endpoint)
         return await self._failed(request, wire, response)
 
     async def _routed(self, request: http.Request) -> http.Response:
@@ -386,11 +398,12 @@ class AsyncBedrockTransport(http.AsyncBaseTransport):
             wire = signing.prepare(request, await signing.acredential())
             response = await self._inner.get().handle_async_request(wire)
             verdict = triage(response)
-            if verdict != ERROR:
-                if verdict == CHECK:
-                    content = await response.aread()
-                    error = unknown_operation(wire, response, content, signing.endpoint)
-                    return wire, error or response, None, False
+            if verdict == CHECK:
+                return wire, await achecked(wire, response, signing.endpoint), None, False
+            if verdict == DECODE:
+                content = await response.aread()
+                return wire, decoded(wire, response, content, signing.endpoint), None, False
+            if verdict == PASS:
                 return wire, response, None, False
             from ._error_body import aread  # errors only: not loaded at import
 

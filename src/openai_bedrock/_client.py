@@ -9,9 +9,8 @@ import openai
 
 from ._auth import TokenProvider
 from ._dual_transport import DualBedrockTransport
-from ._errors import ConfigurationError, UnknownOperationError
+from ._errors import ConfigurationError
 from ._http import NAME, http
-from ._responses import ERROR_CLASS_HEADER
 from ._settings import Settings, resolve_settings
 from ._signing import SDK_PLACEHOLDER_KEY, Signing
 from ._transport import AsyncBedrockTransport, BedrockTransport
@@ -292,30 +291,6 @@ def create_client(
         timeout=timeout,
         **openai_kwargs,
     )
-    return _with_bedrock_errors(client)
-
-
-_Client = TypeVar("_Client", openai.OpenAI, openai.AsyncOpenAI)
-
-
-def _with_bedrock_errors(client: _Client) -> _Client:
-    """The client, raising the package's own status errors for responses the transport
-    marked (``_responses.ERROR_CLASS_HEADER``).
-
-    An exception raised inside a transport reaches the user as the SDK's
-    APIConnectionError (after retries), so the transport answers an error status
-    instead and this extends the SDK's status-to-class mapping (``_make_status_error``,
-    the hook the SDK's own clients override) on this one client.
-    """
-    make = client._make_status_error
-
-    def make_status_error(err_msg: str, *, body: object, response: Any) -> openai.APIStatusError:
-        if response.headers.get(ERROR_CLASS_HEADER) == "UnknownOperationException":
-            data = body.get("error", body) if isinstance(body, dict) else body
-            return UnknownOperationError(err_msg, response=response, body=data)
-        return make(err_msg, body=body, response=response)
-
-    setattr(client, "_make_status_error", make_status_error)  # noqa: B010
     return client
 
 
@@ -373,7 +348,7 @@ def create_async_client(
         timeout=timeout,
         **openai_kwargs,
     )
-    return _with_bedrock_errors(client)
+    return client
 
 
 def create_http_client(

@@ -151,7 +151,7 @@ def create_app(
     from starlette.responses import JSONResponse, Response, StreamingResponse
     from starlette.routing import Route
 
-    from ._client import async_http_client
+    from ._http_clients import async_http_client
 
     if not token:
         raise ConfigurationError("The proxy needs a non-empty token= for its callers.")

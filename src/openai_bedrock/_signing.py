@@ -204,42 +204,37 @@ class Signing:
             elif self._signer is not None:
                 if path is None:
                     path = request.url.raw_path
-                wire = (
-                    None if b"?" in path else self._signed(request, path, signed(raw), credential)
-                )
-                if wire is not None:
-                    return wire
+                if b"?" not in path:
+                    # The SDK's placeholder Authorization, replaced in a copy (the
+                    # library copies the SDK's headers without normalising them again,
+                    # cheaper than building new ones). Inline: this runs on every call.
+                    url = request.url
+                    values = self._signer.headers(
+                        request.method,
+                        url,
+                        path,
+                        signed(raw),
+                        request.content,  # read by the transport
+                        credential,
+                        _sigv4.timestamp() + self._clock.offset,  # SigningClock.seconds()
+                    )
+                    if values is not None:
+                        date, token, authorization = values
+                        wire = http.Request(
+                            request.method,
+                            url,
+                            headers=request.headers,
+                            stream=request.stream,  # read: a stream that reads again
+                            extensions=request.extensions,
+                        )
+                        headers = wire.headers
+                        headers["Authorization"] = authorization
+                        headers["X-Amz-Date"] = date
+                        if token is not None:
+                            headers["X-Amz-Security-Token"] = token
+                        wire.read()  # so .content reads as on the SDK's (one chunk, no copy)
+                        return wire
         return self._prepared(request, raw, credential)
-
-    def _signed(
-        self, request: http.Request, path: bytes, signed: RawPairs, credential: Any
-    ) -> Optional[http.Request]:
-        """SigV4 for a request whose only authentication header is the SDK's
-        placeholder Authorization: a copy, the placeholder replaced (the library
-        copies the SDK's headers without normalising them again, cheaper than
-        building new ones); None when the signer leaves it to ``_prepared``."""
-        body = request.content  # read by the transport
-        signer: Signer = self._signer  # type: ignore[assignment]  # set with SigV4
-        values = signer.headers(
-            request.method, request.url, path, signed, body, credential, self._clock.seconds()
-        )
-        if values is None:
-            return None
-        date, token, authorization = values
-        wire = http.Request(
-            request.method,
-            request.url,
-            headers=request.headers,
-            stream=request.stream,  # the SDK's body, read: a stream that can be read again
-            extensions=request.extensions,
-        )
-        headers = wire.headers
-        headers["Authorization"] = authorization
-        headers["X-Amz-Date"] = date
-        if token is not None:
-            headers["X-Amz-Security-Token"] = token
-        wire.read()  # so .content reads as on the SDK's request (no copy: one chunk)
-        return wire
 
     def _prepared(
         self, request: http.Request, raw: list[tuple[bytes, bytes]], credential: Any

@@ -39,9 +39,10 @@ def triage(response: http.Response) -> int:
     Bedrock names its request id ``x-amzn-requestid``; the SDK reads ``x-request-id``
     (``response._request_id``, error messages), so the id is copied across.
 
-    Only a short success (under 1,000 bytes, its length declared) that is not an event
-    stream may be the envelope; that is decided from the headers alone, so other
-    responses pass unread. This runs on every response: one dict of the lowercased
+    Only a short success (under 256 bytes, its length declared) that is not an event
+    stream may be the envelope, a fixed shape of 91 bytes (docs/wire.md, "Unserved
+    paths"), the window leaving room for a message in it; that is decided from the
+    headers alone, so other responses, a typical completion among them, pass unread. This runs on every response: one dict of the lowercased
     names costs about half of a lookup per header.
     """
     headers = response.headers
@@ -54,7 +55,7 @@ def triage(response: http.Response) -> int:
     length = found.get(b"content-length")
     if (
         length is not None
-        and len(length) <= 3
+        and (len(length) < 3 or (len(length) == 3 and length < b"256"))
         and b"event-stream" not in found.get(b"content-type", b"")
     ):
         return CHECK if found.get(b"content-encoding", b"identity") == b"identity" else DECODE

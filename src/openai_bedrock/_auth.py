@@ -209,6 +209,8 @@ def resolve_auth(
     Two explicit modes at once, half a static key pair, or nothing at all raise.
     ``botocore_session`` returns the session used for steps 2 (profile) and 4.
     """
+    from ._setting_table import checked  # the declared checks; loaded on first use
+
     explicit_bearer = [
         n for n, v in (("api_key", api_key), ("token_provider", token_provider)) if v is not None
     ]
@@ -233,14 +235,11 @@ def resolve_auth(
 
     # 1. Explicit Bearer.
     if api_key is not None:
-        key = check_secret(api_key, "api_key")
+        key = checked("api_key", api_key)
         return BearerAuth(source="api_key argument", key=key)
     if token_provider is not None:
-        if not callable(token_provider):
-            raise ConfigurationError(
-                "token_provider must be a callable that returns a Bedrock API key."
-            )
-        return BearerAuth(source="token_provider argument", provider=token_provider)
+        provider = checked("token_provider", token_provider)
+        return BearerAuth(source="token_provider argument", provider=provider)
 
     # 2. Explicit AWS credentials.
     if access_key_id is not None or secret_access_key is not None or session_token is not None:
@@ -260,18 +259,13 @@ def resolve_auth(
             )
         # Static keys never refresh: no botocore import needed to hold them.
         credentials = _sigv4.StaticCredentials(
-            check_secret(access_key_id, "access_key_id"),
-            check_secret(secret_access_key, "secret_access_key"),
-            check_secret(session_token, "session_token") if session_token is not None else None,
+            checked("access_key_id", access_key_id),
+            checked("secret_access_key", secret_access_key),
+            checked("session_token", session_token) if session_token is not None else None,
         )
         return SigV4Auth("access_key_id/secret_access_key arguments", service, region, credentials)
     if session is not None:
-        get_credentials = getattr(session, "get_credentials", None)
-        if not callable(get_credentials):
-            raise ConfigurationError(
-                "session must be a boto3.Session or botocore.session.Session, "
-                f"not {type(session).__name__}."
-            )
+        get_credentials = checked("session", session).get_credentials
         session_profile = getattr(session, "profile_name", None)  # boto3.Session only
         credentials = load(get_credentials, "the session argument", session_profile)
         return SigV4Auth("session argument", service, region, credentials, session_profile)
@@ -287,7 +281,7 @@ def resolve_auth(
     # 3. A Bedrock API key in the environment.
     env_key = environ.get(BEARER_ENV)
     if env_key:
-        return BearerAuth(source=BEARER_ENV, key=check_secret(env_key, BEARER_ENV))
+        return BearerAuth(source=BEARER_ENV, key=checked("api_key", env_key, BEARER_ENV))
 
     # 4. botocore's default chain.
     chain = botocore_session()

@@ -1,78 +1,29 @@
-"""The factories: resolve settings, wrap a transport, return a plain openai client."""
+"""The factories: resolve settings, build the HTTP side (``_http_clients``), and return
+a plain openai client, an HTTP client or the transport."""
 
 from __future__ import annotations
 
-import urllib.request
-from typing import TYPE_CHECKING, Any, Literal, Optional, TypeVar, Union, cast, overload
+from typing import TYPE_CHECKING, Any, Optional, cast
 
 import openai
 
 from ._auth import TokenProvider
 from ._dual_transport import DualBedrockTransport
-from ._errors import ConfigurationError, UnknownOperationError
+from ._errors import ConfigurationError
 from ._http import NAME, http
-from ._responses import ERROR_CLASS_HEADER
-from ._settings import Settings, resolve_settings
+from ._http_clients import DEFAULT_TIMEOUT as DEFAULT_TIMEOUT  # public: openai_bedrock's
+from ._http_clients import (
+    _env_proxy,  # noqa: F401 - read from here by the tests
+    bedrock_transport,
+    build_http_client,
+    check_transport,
+    timeouts,
+)
+from ._settings import resolve_settings
 from ._signing import SDK_PLACEHOLDER_KEY, Signing
-from ._transport import AsyncBedrockTransport, BedrockTransport
 
 if TYPE_CHECKING:  # loaded only when a guardrail is used
     from .guardrails import Guardrail
-
-_T = TypeVar("_T", http.HTTPTransport, http.AsyncHTTPTransport)
-
-# Bedrock inference may run up to 60 minutes before the first byte of a non-streamed
-# answer (https://docs.aws.amazon.com/nova/latest/nova2-userguide/important-timeout-configuration.html);
-# the SDK's 600 s default would cut long reasoning calls. Connecting stays quick.
-# openai.Timeout is the SDK's own type (httpx's before openai 3.0, httpx2's since), so
-# client.timeout is what a plain client's would be.
-DEFAULT_TIMEOUT = openai.Timeout(3600.0, connect=10.0, pool=60.0)
-
-# The openai SDK's own pool size, so concurrency is what users of the SDK expect.
-DEFAULT_LIMITS = http.Limits(max_connections=1000, max_keepalive_connections=100)
-
-
-def _env_proxy(url: http.URL) -> Optional[str]:
-    """The proxy that HTTPS_PROXY / HTTP_PROXY / ALL_PROXY / NO_PROXY choose for our origin.
-
-    httpx only reads proxy variables when it builds its own transport, and ours wraps
-    one, so the same environment rules are applied here, as httpx applies them.
-    """
-    proxies = urllib.request.getproxies_environment()
-    proxy = proxies.get(url.scheme) or proxies.get("all")
-    if not proxy or urllib.request.proxy_bypass(url.host):
-        return None
-    return proxy if "://" in proxy else f"http://{proxy}"  # httpx's reading of "host:port"
-
-
-def _default_transport(url: http.URL, cls: type[_T]) -> _T:
-    proxy = _env_proxy(url)
-    try:
-        return cls(proxy=proxy, limits=DEFAULT_LIMITS)
-    except Exception as exc:  # httpx: bad proxy URL, or SOCKS without socksio installed
-        raise ConfigurationError(
-            f"The proxy from the environment ({_redacted(proxy)}) cannot be used: {exc}. "
-            "Fix HTTPS_PROXY / ALL_PROXY, or pass transport=... ."
-        ) from exc
-
-
-def _redacted(proxy: Optional[str]) -> str:
-    """A proxy URL without its password."""
-    if not proxy:
-        return "none"
-    try:
-        return str(http.URL(proxy).copy_with(password=None))
-    except Exception:
-        return "an invalid URL"
-
-
-def _check_transport(transport: object, expected: type, factory: str) -> None:
-    if transport is not None and not isinstance(transport, expected):
-        raise ConfigurationError(
-            f"transport must be an {NAME}.{expected.__name__} for {factory}() (the HTTP "
-            f"library this openai version uses), not {type(transport).__module__}."
-            f"{type(transport).__qualname__}."
-        )
 
 
 def _check_sdk_kwargs(openai_kwargs: dict[str, Any]) -> None:
@@ -90,79 +41,7 @@ def _split_sdk_kwargs(openai_kwargs: dict[str, Any]) -> tuple[Any, Any]:
     """Keep OpenAI account variables off the wire, and take out the timeout, as the
     SDK's type and as its HTTP client's."""
     _ignore_openai_account_env(openai_kwargs)
-    return _timeouts(openai_kwargs.pop("timeout", DEFAULT_TIMEOUT))
-
-
-def _bedrock_transport(
-    settings: Settings,
-    *,
-    transport: Optional[http.BaseTransport] = None,
-    async_transport: Optional[http.AsyncBaseTransport] = None,
-) -> DualBedrockTransport:
-    """The one Bedrock transport every client of this package sends through.
-
-    Each half wraps the caller's inner transport, or else a default one (honouring
-    the proxy environment) that a forked child rebuilds for itself.
-    """
-
-    def sync_inner() -> http.HTTPTransport:
-        return _default_transport(settings.base_url, http.HTTPTransport)
-
-    def async_inner() -> http.AsyncHTTPTransport:
-        return _default_transport(settings.base_url, http.AsyncHTTPTransport)
-
-    return DualBedrockTransport(
-        settings,
-        sync_half=lambda: BedrockTransport(
-            settings,
-            inner=transport or sync_inner(),
-            rebuild=None if transport else sync_inner,
-        ),
-        async_half=lambda: AsyncBedrockTransport(
-            settings,
-            inner=async_transport or async_inner(),
-            rebuild=None if async_transport else async_inner,
-        ),
-    )
-
-
-@overload
-def _http_client(
-    transport: http.BaseTransport, timeout: Any, *, is_async: Literal[False]
-) -> http.Client: ...
-@overload
-def _http_client(
-    transport: http.AsyncBaseTransport, timeout: Any, *, is_async: Literal[True]
-) -> http.AsyncClient: ...
-def _http_client(
-    transport: Any, timeout: Any, *, is_async: bool
-) -> Union[http.Client, http.AsyncClient]:
-    """The HTTP client of every factory, on a Bedrock transport (the one place that
-    names the HTTP library's client classes).
-
-    Redirects are not followed: a signed request goes to Bedrock's origin only. The
-    client's ``base_url`` is the endpoint's, for libraries that ask for one.
-    """
-    cls = http.AsyncClient if is_async else http.Client
-    return cls(
-        transport=transport,
-        timeout=timeout,
-        follow_redirects=False,
-        base_url=transport.settings.base_url,
-    )
-
-
-def _timeouts(value: Any) -> tuple[Any, Any]:
-    """``value`` as the SDK's Timeout type and as httpx's (numbers and None as they are).
-
-    openai 3.x has its own Timeout class, which its HTTP library (httpx2) does not
-    accept; the SDK would otherwise convert the timeout on every request.
-    """
-    as_dict = getattr(value, "as_dict", None)
-    if not callable(as_dict):
-        return value, value
-    fields = as_dict()
-    return openai.Timeout(**fields), http.Timeout(**fields)
+    return timeouts(openai_kwargs.pop("timeout", DEFAULT_TIMEOUT))
 
 
 def _ignore_openai_account_env(openai_kwargs: dict[str, Any]) -> None:
@@ -188,20 +67,6 @@ def _sdk_api_key(signing: Signing) -> str:
     Authorization header as a plain client does (the transport still refuses other
     origins); otherwise a placeholder that the transport replaces (never sent)."""
     return signing.sdk_api_key or SDK_PLACEHOLDER_KEY
-
-
-def async_http_client(
-    settings: Settings,
-    *,
-    transport: Optional[http.AsyncBaseTransport] = None,
-    timeout: Any = None,
-) -> http.AsyncClient:
-    """An async HTTP client that authenticates (and guards) every request for
-    already resolved ``settings``; used by the local proxy."""
-    bedrock = _bedrock_transport(settings, async_transport=transport).async_
-    return _http_client(
-        bedrock, _timeouts(DEFAULT_TIMEOUT)[1] if timeout is None else timeout, is_async=True
-    )
 
 
 def create_client(
@@ -262,7 +127,7 @@ def create_client(
         client = openai_bedrock.create_client(region="us-west-2")
         client.chat.completions.create(model="openai.gpt-oss-20b-1:0", messages=[...])
     """
-    _check_transport(transport, http.BaseTransport, "create_client")
+    check_transport(transport, http.BaseTransport, "create_client")
     _check_sdk_kwargs(openai_kwargs)
     settings = resolve_settings(
         region=region,
@@ -282,8 +147,8 @@ def create_client(
     )
     timeout, http_timeout = _split_sdk_kwargs(openai_kwargs)
     # An openai client sends one kind of request: it gets that half of the transport.
-    bedrock = _bedrock_transport(settings, transport=transport).sync
-    http_client = _http_client(bedrock, http_timeout, is_async=False)
+    bedrock = bedrock_transport(settings, transport=transport).sync
+    http_client = build_http_client(bedrock, http_timeout, is_async=False)
     client = openai.OpenAI(
         api_key=_sdk_api_key(bedrock.signing),
         base_url=str(settings.base_url),
@@ -292,30 +157,6 @@ def create_client(
         timeout=timeout,
         **openai_kwargs,
     )
-    return _with_bedrock_errors(client)
-
-
-_Client = TypeVar("_Client", openai.OpenAI, openai.AsyncOpenAI)
-
-
-def _with_bedrock_errors(client: _Client) -> _Client:
-    """The client, raising the package's own status errors for responses the transport
-    marked (``_responses.ERROR_CLASS_HEADER``).
-
-    An exception raised inside a transport reaches the user as the SDK's
-    APIConnectionError (after retries), so the transport answers an error status
-    instead and this extends the SDK's status-to-class mapping (``_make_status_error``,
-    the hook the SDK's own clients override) on this one client.
-    """
-    make = client._make_status_error
-
-    def make_status_error(err_msg: str, *, body: object, response: Any) -> openai.APIStatusError:
-        if response.headers.get(ERROR_CLASS_HEADER) == "UnknownOperationException":
-            data = body.get("error", body) if isinstance(body, dict) else body
-            return UnknownOperationError(err_msg, response=response, body=data)
-        return make(err_msg, body=body, response=response)
-
-    setattr(client, "_make_status_error", make_status_error)  # noqa: B010
     return client
 
 
@@ -344,7 +185,7 @@ def create_async_client(
     transport and ``token_provider`` may also be an async function. Credential
     refreshes run in a worker thread, so the event loop is never blocked on them.
     """
-    _check_transport(transport, http.AsyncBaseTransport, "create_async_client")
+    check_transport(transport, http.AsyncBaseTransport, "create_async_client")
     _check_sdk_kwargs(openai_kwargs)
     settings = resolve_settings(
         region=region,
@@ -363,8 +204,8 @@ def create_async_client(
         allow_custom_host=allow_custom_host,
     )
     timeout, http_timeout = _split_sdk_kwargs(openai_kwargs)
-    bedrock = _bedrock_transport(settings, async_transport=transport).async_
-    http_client = _http_client(bedrock, http_timeout, is_async=True)
+    bedrock = bedrock_transport(settings, async_transport=transport).async_
+    http_client = build_http_client(bedrock, http_timeout, is_async=True)
     client = openai.AsyncOpenAI(
         api_key=_sdk_api_key(bedrock.signing),
         base_url=str(settings.base_url),
@@ -373,7 +214,7 @@ def create_async_client(
         timeout=timeout,
         **openai_kwargs,
     )
-    return _with_bedrock_errors(client)
+    return client
 
 
 def create_http_client(
@@ -417,7 +258,7 @@ def create_http_client(
         http_client = openai_bedrock.create_http_client(region="us-west-2")
         library.Model(base_url=str(http_client.base_url), api_key="unused", http_client=http_client)
     """
-    _check_transport(transport, http.BaseTransport, "create_http_client")
+    check_transport(transport, http.BaseTransport, "create_http_client")
     settings = resolve_settings(
         region=region,
         endpoint=endpoint,
@@ -434,9 +275,9 @@ def create_http_client(
         allow_unenforced_guardrail=allow_unenforced_guardrail,
         allow_custom_host=allow_custom_host,
     )
-    bedrock = _bedrock_transport(settings, transport=transport)
+    bedrock = bedrock_transport(settings, transport=transport)
     bedrock.sync  # noqa: B018 - its pool built now: a bad proxy variable fails here
-    return _http_client(bedrock, _timeouts(timeout)[1], is_async=False)
+    return build_http_client(bedrock, timeouts(timeout)[1], is_async=False)
 
 
 def create_async_http_client(
@@ -463,7 +304,7 @@ def create_async_http_client(
     The async twin of ``create_http_client``; ``transport`` is an
     ``AsyncBaseTransport`` of that library and ``token_provider`` may be an async function.
     """
-    _check_transport(transport, http.AsyncBaseTransport, "create_async_http_client")
+    check_transport(transport, http.AsyncBaseTransport, "create_async_http_client")
     settings = resolve_settings(
         region=region,
         endpoint=endpoint,
@@ -480,9 +321,9 @@ def create_async_http_client(
         allow_unenforced_guardrail=allow_unenforced_guardrail,
         allow_custom_host=allow_custom_host,
     )
-    bedrock = _bedrock_transport(settings, async_transport=transport)
+    bedrock = bedrock_transport(settings, async_transport=transport)
     bedrock.async_  # noqa: B018 - its pool built now: a bad proxy variable fails here
-    return _http_client(bedrock, _timeouts(timeout)[1], is_async=True)
+    return build_http_client(bedrock, timeouts(timeout)[1], is_async=True)
 
 
 def create_transport(
@@ -528,8 +369,8 @@ def create_transport(
     from ._bridge import library as library_named
 
     lib = library_named(library)
-    _check_transport(transport, http.BaseTransport, "create_transport")
-    _check_transport(async_transport, http.AsyncBaseTransport, "create_transport")
+    check_transport(transport, http.BaseTransport, "create_transport")
+    check_transport(async_transport, http.AsyncBaseTransport, "create_transport")
     settings = resolve_settings(
         region=region,
         endpoint=endpoint,
@@ -546,7 +387,7 @@ def create_transport(
         allow_unenforced_guardrail=allow_unenforced_guardrail,
         allow_custom_host=allow_custom_host,
     )
-    dual = _bedrock_transport(settings, transport=transport, async_transport=async_transport)
+    dual = bedrock_transport(settings, transport=transport, async_transport=async_transport)
     # Typed as ours: with library= it is that library's transport, with the same
     # settings, base_url, sending and closing.
     return cast(DualBedrockTransport, bridged(dual, lib))

@@ -60,17 +60,15 @@ def triage(response: http.Response) -> int:
     return PASS
 
 
-# Marks a response the transport turned into an error, for the clients' status-error
-# mapping (``_client``), which raises the package's class for it.
-ERROR_CLASS_HEADER = "x-openai-bedrock-error"
 _UNKNOWN_OPERATION = b"#UnknownOperationException"
 
 
 def unknown_operation(
     request: http.Request, response: http.Response, content: bytes, endpoint: str
 ) -> Optional[http.Response]:
-    """The error response for runtime's 200 UnknownOperation envelope, else None
-    (docs/wire.md, "Unserved paths")."""
+    """None, unless ``content`` is runtime's 200 UnknownOperation envelope
+    (docs/wire.md, "Unserved paths"): then ``UnknownOperationError`` is raised, or
+    the 404 response that raises it in the SDK (``_status_errors``)."""
     if _UNKNOWN_OPERATION not in content:
         return None
     path = request.url.path
@@ -98,8 +96,9 @@ def unknown_operation(
     error = rebuilt(response, _dump(body), request)
     error.status_code = 404
     error.headers["x-should-retry"] = "false"
-    error.headers[ERROR_CLASS_HEADER] = "UnknownOperationException"
-    return error
+    from . import _status_errors  # the error path only: not loaded at import
+
+    return _status_errors.unknown_operation(error, body)
 
 
 def redact(content: bytes, secrets: Iterable[Optional[str]]) -> bytes:

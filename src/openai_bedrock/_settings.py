@@ -20,10 +20,8 @@ from ._endpoints import (
     endpoint_of_host,
     is_bedrock_host,
     is_loopback,
-    parse_base_url,
-    validate_region,
 )
-from ._errors import ConfigurationError
+from ._errors import ConfigurationError, GuardrailError
 from ._http import http
 
 if TYPE_CHECKING:  # loaded only when a guardrail is used
@@ -95,23 +93,26 @@ def resolve_settings(
     a host that is neither a Bedrock endpoint nor loopback needs ``allow_custom_host``.
     Auth: see ``resolve_auth``.
     """
+    # Each value is checked by its declared check (``_setting_table``) where it is read.
+    # The table loads on the first resolution, not with the package (import time).
+    from ._setting_table import checked
+
     # Endpoint and base URL first: a canonical base URL can tell us both.
-    if endpoint is not None and endpoint not in ENDPOINTS:
-        raise ConfigurationError(
-            f"endpoint={endpoint!r} is not a Bedrock endpoint. Use 'runtime' (the default, "
-            "bedrock-runtime) or 'mantle' (bedrock-mantle)."
-        )
+    if endpoint is not None:
+        endpoint = checked("endpoint", endpoint)
     raw_url, url_source = (
         (base_url, "base_url argument")
         if base_url is not None
         else (environ.get(BASE_URL_ENV) or None, BASE_URL_ENV)
     )
-    url = parse_base_url(str(raw_url), url_source) if raw_url is not None else None
+    url: Optional[http.URL] = (
+        checked("base_url", raw_url, url_source) if raw_url is not None else None
+    )
     if url is not None:
         _check_host(url, url_source, allow_custom_host)
     named = endpoint_of_host(url.host) if url is not None else None
-    if fips is not None and not isinstance(fips, bool):
-        raise ConfigurationError(f"fips must be True or False, not {fips!r}.")
+    if fips is not None:
+        fips = checked("fips", fips)
     if url is not None and fips:
         raise ConfigurationError(
             f"fips=True was given together with {url_source}; the base URL decides the "
@@ -152,7 +153,6 @@ def resolve_settings(
     resolved_region, region_source = _resolve_region(
         region, session, profile, environ, botocore_session, named, url_source
     )
-    validate_region(resolved_region, region_source)
     if named is not None and named[1] != resolved_region:
         raise ConfigurationError(
             f"{url_source} is in region {named[1]!r} but the region from {region_source} is "
@@ -203,11 +203,10 @@ def resolve_settings(
 
 def _check_host(url: http.URL, source: str, allow_custom_host: object) -> None:
     """Refuse to send credentials to a host that is not Bedrock, unless told to."""
-    if not isinstance(allow_custom_host, bool):
-        raise ConfigurationError(
-            f"allow_custom_host must be True or False, not {allow_custom_host!r}."
-        )
-    if allow_custom_host or is_loopback(url.host) or is_bedrock_host(url.host):
+    from ._setting_table import checked
+
+    allowed = checked("allow_custom_host", allow_custom_host)
+    if allowed or is_loopback(url.host) or is_bedrock_host(url.host):
         return
     raise ConfigurationError(
         f"{source} names host {url.host!r}, which is not an Amazon Bedrock endpoint "
@@ -219,21 +218,12 @@ def _check_host(url: http.URL, source: str, allow_custom_host: object) -> None:
 
 
 def _check_guardrail(guardrail: object, endpoint: Endpoint, allow_unenforced: object) -> None:
-    if isinstance(allow_unenforced, bool) and guardrail is None:
-        return  # the common case, without loading the guardrails module
-    from .guardrails import Guardrail, GuardrailError
+    from ._setting_table import checked
 
-    if not isinstance(allow_unenforced, bool):
-        raise GuardrailError(
-            f"allow_unenforced_guardrail must be True or False, not {allow_unenforced!r}."
-        )
+    checked("allow_unenforced_guardrail", allow_unenforced)
     if guardrail is None:
-        return
-    if not isinstance(guardrail, Guardrail):
-        raise GuardrailError(
-            f"guardrail must be an openai_bedrock.Guardrail, not {type(guardrail).__name__}. "
-            "Build one with openai_bedrock.Guardrail('your-guardrail-id', version=1)."
-        )
+        return  # the common case, without loading the guardrails module
+    checked("guardrail", guardrail)
     if not ENDPOINTS[endpoint].guardrails_enforced_on and not allow_unenforced:
         raise GuardrailError(
             f"A client-wide guardrail was given for the {endpoint} endpoint, which ignores "
@@ -244,7 +234,7 @@ def _check_guardrail(guardrail: object, endpoint: Endpoint, allow_unenforced: ob
 
 
 def _resolve_region(
-    region: Optional[str],
+    region: object,
     session: Any,
     profile: Optional[str],
     environ: Mapping[str, str],
@@ -252,14 +242,27 @@ def _resolve_region(
     named: Optional[tuple[Endpoint, str]],
     url_source: str,
 ) -> tuple[str, str]:
+    """The region and where it came from, checked (as the declaration says) whatever
+    its source."""
+    from ._setting_table import checked
+
+    found, source = _find_region(
+        region, session, profile, environ, botocore_session, named, url_source
+    )
+    return checked("region", found, source), source
+
+
+def _find_region(
+    region: object,
+    session: Any,
+    profile: Optional[str],
+    environ: Mapping[str, str],
+    botocore_session: Callable[[], Any],
+    named: Optional[tuple[Endpoint, str]],
+    url_source: str,
+) -> tuple[object, str]:
     if region is not None:
-        if not isinstance(region, str):
-            raise ConfigurationError(
-                f"region must be a string such as 'us-west-2', not {type(region).__name__}."
-            )
-        if not region.strip():
-            raise ConfigurationError("region is empty. Pass a region such as 'us-west-2'.")
-        return region.strip(), "region argument"
+        return region, "region argument"
     if session is not None:
         from_session = _session_region(session)
         if from_session:

@@ -33,7 +33,6 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 from . import _sigv4
 from ._auth import BEARER_ENV, SigV4Auth, resolve_auth, server_time
 from ._credentials import fingerprint
-from ._endpoints import validate_region
 from ._errors import ConfigurationError
 from ._fork import renew_lock_after_fork
 
@@ -142,10 +141,9 @@ def _resolve(
     # A key is minted from AWS credentials, so a Bedrock key in the environment is not
     # one of the sources here.
     environ = {k: v for k, v in os.environ.items() if k != BEARER_ENV}
-    resolved_region, source = _resolve_region(
+    resolved_region, _ = _resolve_region(
         region, session, profile, environ, botocore_session, None, ""
     )
-    validate_region(resolved_region, source)
     auth = resolve_auth(
         service="bedrock",
         region=resolved_region,

@@ -23,7 +23,9 @@ import secrets
 import socket
 import time
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Optional, cast
+
+from openai import APIStatusError
 
 from ._errors import ConfigurationError
 from ._http import http
@@ -149,7 +151,7 @@ def create_app(
     from starlette.responses import JSONResponse, Response, StreamingResponse
     from starlette.routing import Route
 
-    from ._client import async_http_client
+    from ._http_clients import async_http_client
 
     if not token:
         raise ConfigurationError("The proxy needs a non-empty token= for its callers.")
@@ -200,6 +202,8 @@ def create_app(
         )
         try:
             response = await client.send(upstream, stream=True)
+        except APIStatusError as exc:  # the transport's own status error: its response
+            response = cast(Any, exc.response)  # the SDK's library, typed as httpx
         except http.TimeoutException as exc:
             status = 504
             log()

@@ -192,6 +192,22 @@ def test_errors_pass_through_with_status_body_and_request_id(
     assert caught.value.request_id == emu.requests[-1].request_id
 
 
+def test_runtimes_200_unknown_operation_envelope_reaches_callers_as_a_404(
+    emu: BedrockEmulator,
+) -> None:
+    wrong_base = emu.base_url.replace("/openai/v1", "/v1")
+    app = create_app(token=TOKEN, **emulator_settings(emu, base_url=wrong_base))
+    with running(app) as url:
+        client = openai.OpenAI(base_url=url, api_key=TOKEN, max_retries=0)
+        with pytest.raises(openai.NotFoundError) as caught:
+            client.chat.completions.create(model=MODEL, messages=MESSAGES)  # type: ignore[arg-type]
+
+    assert caught.value.code == "UnknownOperationException"
+    assert "POST /v1/chat/completions" in caught.value.message
+    assert caught.value.request_id == emu.requests[-1].request_id
+    assert emu.requests[-1].status == 200
+
+
 def test_unknown_paths_and_health(proxy_url: str) -> None:
     root = proxy_url.removesuffix("/v1")
     health = http_lib.get(f"{root}/healthz")

@@ -11,7 +11,7 @@ import openai
 import pytest
 
 import openai_bedrock
-from openai_bedrock import _settings
+from openai_bedrock import _settings, _status_errors
 from openai_bedrock._mantle_routes import ROUTES
 from openai_bedrock.testing import BedrockEmulator
 from support import Factory, http_lib, settle
@@ -249,6 +249,75 @@ async def test_the_200_unknown_operation_envelope_raises(
     assert "POST /v1/chat/completions" in error.message
     assert "/openai/v1/chat/completions" in error.message
     assert runtime.requests[-1].status == 200
+    assert len(runtime.requests) == 1  # never retried
+
+
+@pytest.mark.parametrize(
+    "derive",
+    [
+        pytest.param(lambda c: c.with_options(timeout=30), id="with_options"),
+        pytest.param(lambda c: c.copy(max_retries=0), id="copy"),
+    ],
+)
+async def test_a_copied_client_still_raises_unknown_operation_error(
+    factory: Factory, runtime: BedrockEmulator, derive: Any
+) -> None:
+    """``with_options`` / ``copy`` keep the package's error for the 200 envelope."""
+    wrong = runtime.base_url.replace("/openai/v1", "/v1")
+    client = derive(factory(endpoint="runtime", base_url=wrong, **credentials(runtime)))
+    with pytest.raises(openai.APIStatusError) as caught:
+        await settle(client.chat.completions.create(model="openai.gpt-oss-20b-1:0", messages=HI))
+
+    error = caught.value
+    assert isinstance(error, openai_bedrock.UnknownOperationError)
+    assert error.code == "UnknownOperationException"
+    assert error.status_code == 404
+    assert error.request_id == runtime.requests[-1].request_id
+    assert "POST /v1/chat/completions" in error.message
+    assert len(runtime.requests) == 1  # never retried
+
+
+@pytest.mark.parametrize(
+    ("version", "propagates"),
+    [("1.66.0", False), ("1.109.1", False), ("2.30.0", False), ("2.31.0", True), ("3.0.0", True)],
+)
+def test_the_error_is_raised_in_the_transport_from_openai_2_31(
+    version: str, propagates: bool
+) -> None:
+    # openai 2.31.0 re-raises an OpenAIError from the transport as it is; older
+    # versions wrap it in APIConnectionError.
+    assert _status_errors.propagates_errors(version) is propagates
+
+
+async def test_on_older_openai_the_response_raises_the_error_when_checked(
+    factory: Factory, runtime: BedrockEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The path for openai < 2.31 (the SDK checks each response with the public
+    ``raise_for_status``), taken on every openai here, copies included."""
+    monkeypatch.setattr(_status_errors, "SDK_PROPAGATES_ERRORS", False)
+    wrong = runtime.base_url.replace("/openai/v1", "/v1")
+    client = factory(endpoint="runtime", base_url=wrong, **credentials(runtime))
+    for each in (client, client.with_options(max_retries=2)):
+        with pytest.raises(openai_bedrock.UnknownOperationError) as caught:
+            await settle(each.chat.completions.create(model="openai.gpt-oss-20b-1:0", messages=HI))
+        assert caught.value.code == "UnknownOperationException"
+        assert caught.value.request_id == runtime.requests[-1].request_id
+    assert len(runtime.requests) == 2  # never retried
+
+
+def test_an_openai_client_a_library_builds_on_create_http_client_raises_it_too(
+    runtime: BedrockEmulator,
+) -> None:
+    settings = {k: v for k, v in credentials(runtime).items() if k != "max_retries"}
+    wrong = runtime.base_url.replace("/openai/v1", "/v1")
+    http_client = openai_bedrock.create_http_client(base_url=wrong, **settings)
+    client = openai.OpenAI(
+        base_url=str(http_client.base_url), api_key="unused", http_client=http_client
+    )
+    with pytest.raises(openai_bedrock.UnknownOperationError) as caught:
+        client.chat.completions.create(model="openai.gpt-oss-20b-1:0", messages=HI)
+
+    assert caught.value.request_id == runtime.requests[-1].request_id
     assert len(runtime.requests) == 1  # never retried
 
 

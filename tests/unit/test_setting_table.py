@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 import openai_bedrock
-from openai_bedrock import _client, _setting_table
+from openai_bedrock import ConfigurationError, GuardrailError, _client, _setting_table
 from openai_bedrock._setting_table import CONNECTION_COMMANDS, SETTINGS, Setting
 from openai_bedrock._settings import resolve_settings
 from openai_bedrock.cli import build_parser, main
@@ -205,3 +205,109 @@ def test_the_docs_table_has_a_row_with_the_declared_variables_and_flag(setting: 
         assert f"`{setting.cli}" in cli_column, f"{page.name}: {setting.name} lacks {setting.cli}"
     else:
         assert "--" not in cli_column, f"{page.name}: {setting.name} has no CLI flag"
+
+
+class Checked(Exception):
+    """Raised by a spy standing in for a setting's declared check."""
+
+
+# For each checked setting: arguments that reach its check, the value it must see, and
+# the name its messages use.
+VALID = {"region": "us-west-2", "api_key": "ABSKexample"}
+REACHING: dict[str, tuple[dict[str, Any], object, str]] = {
+    "region": ({"region": " us-west-2", "api_key": "k"}, " us-west-2", "region argument"),
+    "endpoint": ({**VALID, "endpoint": "mantle"}, "mantle", "endpoint"),
+    "base_url": (
+        {**VALID, "base_url": "http://127.0.0.1:9/openai/v1"},
+        "http://127.0.0.1:9/openai/v1",
+        "base_url argument",
+    ),
+    "fips": ({**VALID, "fips": False}, False, "fips"),
+    "api_key": (VALID, "ABSKexample", "api_key"),
+    "token_provider": ({"region": "us-west-2", "token_provider": print}, print, "token_provider"),
+    "session": ({"region": "us-west-2", "session": "a session"}, "a session", "session"),
+    "access_key_id": (
+        {"region": "us-west-2", "access_key_id": "AKID", "secret_access_key": "s"},
+        "AKID",
+        "access_key_id",
+    ),
+    "secret_access_key": (
+        {"region": "us-west-2", "access_key_id": "AKID", "secret_access_key": "s"},
+        "s",
+        "secret_access_key",
+    ),
+    "session_token": (
+        {
+            "region": "us-west-2",
+            "access_key_id": "A",
+            "secret_access_key": "s",
+            "session_token": "t",
+        },
+        "t",
+        "session_token",
+    ),
+    "guardrail": ({**VALID, "guardrail": "g"}, "g", "guardrail"),
+    "allow_unenforced_guardrail": (
+        {**VALID, "allow_unenforced_guardrail": True},
+        True,
+        "allow_unenforced_guardrail",
+    ),
+    "allow_custom_host": (
+        {**VALID, "base_url": "https://gw.example/v1", "allow_custom_host": True},
+        True,
+        "allow_custom_host",
+    ),
+}
+
+
+def test_every_setting_but_profile_declares_its_check() -> None:
+    # A profile is whatever the AWS config files hold: botocore's lookup checks it.
+    assert {s.name for s in SETTINGS if s.check is None} == {"profile"}
+    assert set(REACHING) == {s.name for s in SETTINGS if s.check is not None}
+
+
+@pytest.mark.parametrize("name", sorted(REACHING))
+def test_each_setting_is_validated_through_its_declared_check(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The resolution checks a value with its row's check, not a copy of the rule."""
+    seen: list[tuple[object, str]] = []
+
+    def spy(value: object, source: str) -> object:
+        seen.append((value, source))
+        raise Checked
+
+    row = _setting_table.BY_NAME[name]
+    monkeypatch.setitem(_setting_table.BY_NAME, name, row._replace(check=spy))
+    kwargs, value, source = REACHING[name]
+    with pytest.raises(Checked):
+        resolve_settings(**kwargs, environ={})
+    assert seen == [(value, source)]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"endpoint": "moon"}, ConfigurationError, "endpoint='moon' is not a Bedrock endpoint"),
+        ({"fips": "yes"}, ConfigurationError, "fips must be True or False, not 'yes'."),
+        ({"region": 3}, ConfigurationError, "region must be a string"),
+        ({"region": "  "}, ConfigurationError, "region is empty"),
+        ({"region": "mars-1"}, ConfigurationError, "region argument gave region 'mars-1'"),
+        ({"api_key": "a b"}, ConfigurationError, "api_key contains whitespace"),
+        ({"token_provider": 5}, ConfigurationError, "token_provider must be a callable"),
+        ({"session": 5}, ConfigurationError, "session must be a boto3.Session"),
+        ({"guardrail": "g"}, GuardrailError, "guardrail must be an openai_bedrock.Guardrail"),
+        ({"allow_unenforced_guardrail": 1}, GuardrailError, "must be True or False, not 1."),
+    ],
+)
+def test_each_declared_check_refuses_what_its_row_does_not_accept(
+    kwargs: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    (name,) = kwargs
+    with pytest.raises(error, match=re.escape(message)):
+        _setting_table.checked(name, kwargs[name], "region argument" if name == "region" else None)
+
+
+def test_the_resolution_hands_no_locals_around() -> None:
+    for module in ("_settings.py", "_auth.py", "_setting_table.py"):
+        assert "locals()" not in (SRC / module).read_text(encoding="utf-8"), module

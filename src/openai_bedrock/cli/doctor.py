@@ -206,7 +206,7 @@ def _region(
 ) -> tuple[Check, Optional[str]]:
     from openai_bedrock import ConfigurationError
     from openai_bedrock._credentials import botocore_session as _botocore_session
-    from openai_bedrock._endpoints import endpoint_of_host, parse_base_url, validate_region
+    from openai_bedrock._endpoints import endpoint_of_host, parse_base_url
     from openai_bedrock._settings import BASE_URL_ENV, _resolve_region
 
     raw_url = kwargs.get("base_url") or environ.get(BASE_URL_ENV)
@@ -226,7 +226,6 @@ def _region(
             named,
             "the base URL",
         )
-        validate_region(region, source)
     except ConfigurationError as exc:
         return Check("region", "fail", one_line(exc), REGION_REMEDY), None
     source = "--offline" if offline else _CLI_SOURCES.get(source, source)

@@ -1,36 +1,28 @@
 """``BedrockEmulator``: a local, signature-checking stand-in for Bedrock's OpenAI API.
 
 The HTTP plumbing lives in ``_server.py``, signature checks in ``_verify.py``, the
-chat answers in ``_emulated_chat.py``, guardrails in ``_emulated_guardrail.py`` and every
-response body in ``_shapes.py``; this module holds the emulator's state and decides
-what each request gets.
+served API (routes, body checks, handlers) in ``_emulated_routes.py``, reply framing in
+``_emulated_replies.py``, the chat answers in ``_emulated_chat.py``, guardrails in
+``_emulated_guardrail.py`` and every response body in ``_shapes.py``; this module holds
+the emulator's state and what a test scripts (keys, faults, guardrails), and takes each
+request through authentication and faults to its route.
 """
 
 from __future__ import annotations
 
 import collections
 import datetime as dt
-import email.utils
-import json
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional, Union
-from urllib.parse import unquote
 
 from .._errors import EmulatorError, EmulatorNotRunningError
-from .._mantle_routes import OPENAI_V1, V1, base_of
+from . import _emulated_replies as replies
 from . import _shapes as shapes
-from ._emulated_chat import chat_answer, text_of, tokens
-from ._emulated_guardrail import (
-    Assessment,
-    EmulatedGuardrail,
-    assess,
-    bare_guardrail_id,
-    strip_tags,
-)
+from ._emulated_guardrail import EmulatedGuardrail, bare_guardrail_id
+from ._emulated_routes import ENDPOINTS, Routes
 from ._exchange import EmulatedRequest, Endpoint, Rejected, Reply, ReplyFunction
 from ._server import EmulatorServer
 from ._verify import Keys, authenticate, new_keys
@@ -45,17 +37,6 @@ _FAULT_ERRORS: dict[str, Callable[[], shapes.ErrorReply]] = {
     "throttle": shapes.throttling,
     "internal": shapes.internal_error,
     "unavailable": shapes.service_unavailable,
-}
-
-# endpoint -> (path prefix, SigV4 signing name), docs/wire.md section 1.
-_ENDPOINTS: dict[str, tuple[str, str]] = {
-    "runtime": ("/openai/v1", "bedrock"),
-    "mantle": ("/v1", "bedrock-mantle"),
-}
-# What GET /models lists when no models were configured (section 3).
-DEFAULT_MODELS: dict[str, tuple[str, ...]] = {
-    "runtime": ("openai.gpt-oss-120b-1:0", "openai.gpt-oss-20b-1:0"),
-    "mantle": ("openai.gpt-oss-120b", "openai.gpt-oss-20b"),
 }
 
 
@@ -130,7 +111,7 @@ class BedrockEmulator:
         wrong_base_status: Optional[int] = None,
         s3: Any = None,
     ) -> None:
-        if endpoint not in _ENDPOINTS:
+        if endpoint not in ENDPOINTS:
             raise EmulatorError(f"endpoint must be 'runtime' or 'mantle', not {endpoint!r}.")
         self.endpoint: Endpoint = endpoint
         self.region = region
@@ -139,7 +120,7 @@ class BedrockEmulator:
         self.clock_offset = float(clock_offset)
         self.stream_delay = stream_delay
         self.requests: list[EmulatedRequest] = []
-        self._prefix, self.service = _ENDPOINTS[endpoint]
+        self._prefix, self.service = ENDPOINTS[endpoint]
         self._with_token = session_token
         self._lock = threading.Lock()
         self._extra_api_keys = frozenset(api_keys or ())
@@ -147,13 +128,12 @@ class BedrockEmulator:
         self._server: Any = None
         self.routes = dict(routes or {})
         self.wrong_base_status = wrong_base_status
-        # Stored responses: id -> (the base that made it, the response).
-        self._stored: dict[str, tuple[str, dict[str, Any]]] = {}
         self.batches: Optional[BatchEngine] = None
         if s3 is not None:
             from ._batch import BatchEngine
 
             self.batches = BatchEngine(self, s3)
+        self._served = Routes(self, self._known_guardrail)
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -287,14 +267,11 @@ class BedrockEmulator:
         record.auth, record.reason = verdict.auth, verdict.reason
         if verdict.error is not None:
             return self._error(record, verdict.error, now)
-        route = self._route(method, path)
+        route = self._served.find(method, path)
         if route is None and self.endpoint == "runtime":
             # bedrock-runtime answers paths it does not serve with HTTP 200 and a Coral
             # envelope (docs/wire.md, "Unserved paths").
-            record.verdict = "UnknownOperationException"
-            record.status = 200
-            headers = self._headers(record, now, "application/json")
-            return Reply(200, headers, shapes.dumps(shapes.UNKNOWN_OPERATION_ENVELOPE))
+            return replies.unknown_operation_envelope(self.endpoint, record, now)
         if route is None:
             return self._error(record, shapes.unknown_operation(), now)
         with self._lock:
@@ -317,198 +294,13 @@ class BedrockEmulator:
         record.status = reply.status
         return reply
 
-    def _base(self, path: str) -> Optional[str]:
-        """The base a path is under: the endpoint's own, or on mantle either of its two
-        (docs/wire.md, "Mantle bases")."""
-        if path.startswith(self._prefix + "/"):
-            return self._prefix
-        if self.endpoint == "mantle" and path.startswith(OPENAI_V1 + "/"):
-            return OPENAI_V1
-        return None
-
-    def _route(self, method: str, path: str) -> Optional[Callable[..., Reply]]:
-        base = self._base(path)
-        if base is None:
-            return None
-        resource = path[len(base) + 1 :]
-        if method == "POST" and resource == "chat/completions":
-            return self._chat
-        if method == "POST" and resource == "responses":
-            return self._responses
-        if resource == "batches" or resource.startswith("batches/"):
-            # Runtime only, as on Bedrock (docs/wire.md section 10.1).
-            if self.batches is None or self.endpoint != "runtime":
-                return None
-            return self.batches.route(method, resource)
-        parts = resource.split("/")
-        if len(parts) == 2 and parts[0] == "responses" and parts[1] and method in ("GET", "DELETE"):
-            return self._stored_response
-        if self.endpoint == "runtime" or base == OPENAI_V1:
-            # bedrock-runtime does not implement GET /models (AWS documents it:
-            # https://docs.aws.amazon.com/bedrock/latest/userguide/inference-chat-completions.html),
-            # so a test that lists models on runtime must fail here as it would there.
-            return None
-        if method == "GET" and resource == "models":
-            return self._models
-        if method == "GET" and resource.startswith("models/") and len(resource) > 7:
-            return self._model
-        return None
-
-    def _headers(
-        self, record: EmulatedRequest, now: dt.datetime, content_type: str
-    ) -> list[tuple[str, str]]:
-        headers = [
-            ("Date", email.utils.format_datetime(now, usegmt=True)),
-            ("Content-Type", content_type),
-        ]
-        if self.endpoint == "mantle":
-            # mantle sends the same req_ id twice (docs/wire.md, "Error shapes").
-            record.request_id = f"req_{uuid.uuid4().hex}"
-            headers += [
-                ("x-amzn-requestid", record.request_id),
-                ("x-request-id", record.request_id),
-            ]
-        else:
-            record.request_id = str(uuid.uuid4())
-            headers.append(("x-amzn-RequestId", record.request_id))
-        return headers
-
     def json_reply(self, record: EmulatedRequest, now: dt.datetime, value: Any) -> Reply:
-        record.status = 200
-        return Reply(200, self._headers(record, now, "application/json"), shapes.dumps(value))
+        """A 200 JSON reply with this endpoint's headers (for the batch routes)."""
+        return replies.json_reply(self.endpoint, record, now, value)
 
     def _error(self, record: EmulatedRequest, error: shapes.ErrorReply, now: dt.datetime) -> Reply:
-        record.verdict, record.status = error.code, error.status
-        headers = self._headers(record, now, "application/json")
-        if error.aws:
-            headers.append(("x-amzn-ErrorType", error.error_type))
-        return Reply(error.status, headers, error.content)
+        return replies.error_reply(self.endpoint, record, error, now)
 
-    # --- routes ------------------------------------------------------------------------
-
-    def _body(self, record: EmulatedRequest) -> dict[str, Any]:
-        try:
-            body = json.loads(record.body)
-        except ValueError:
-            raise Rejected(shapes.validation("The request body is not valid JSON.")) from None
-        if not isinstance(body, dict):
-            raise Rejected(shapes.validation("The request body must be a JSON object."))
-        model = body.get("model")
-        if not isinstance(model, str) or not model:
-            raise Rejected(shapes.validation("Missing required field: model."))
-        if self.models is not None and model not in self.models:
-            if self.endpoint == "mantle":
-                raise Rejected(shapes.model_not_found(model))
-            raise Rejected(shapes.invalid_model_identifier())
-        if self.endpoint == "mantle":
-            serves = self.routes.get(model) or base_of(model) or V1
-            base = self._base(record.path)
-            if base != serves:
-                status = self.wrong_base_status
-                if status is None:  # by family, as captured (docs/wire.md, "Mantle bases")
-                    status = 401 if model.startswith("google.gemma-4") and base == V1 else 400
-                raise Rejected(shapes.wrong_base(model, status))
-        elif body.get("background") is True:
-            raise Rejected(shapes.background_not_supported())
-        return body
-
-    def _answer(self, body: dict[str, Any], default: str) -> dict[str, Any]:
-        """The assistant message fields: the reply callable's, or the echo."""
-        result = self.reply(body) if self.reply is not None else default
-        return {"content": result} if isinstance(result, str) else dict(result)
-
-    def _chat(self, record: EmulatedRequest, now: dt.datetime) -> Reply:
-        body = self._body(record)
-        messages = body.get("messages")
-        if not isinstance(messages, list) or not messages:
-            raise Rejected(shapes.validation("Missing required field: messages."))
-        texts = [
-            (m.get("role"), text_of(m.get("content"))) for m in messages if isinstance(m, dict)
-        ]
-        guardrail = self._guardrail(record, body, texts)
-        message = None
-        if guardrail is None or not guardrail.blocked:
-            user = [text for role, text in texts if role == "user"]
-            message = self._answer(body, strip_tags(user[-1]) if user else "")
-        answer = chat_answer(body, texts, message, guardrail, now)
-        if isinstance(answer, list):
-            return self._sse(record, now, answer)
-        return self.json_reply(record, now, answer)
-
-    def _sse(self, record: EmulatedRequest, now: dt.datetime, events: list[Any]) -> Reply:
-        record.status = 200
-        frames = [shapes.sse_event(event) for event in events] + [shapes.SSE_DONE]
-        return Reply(200, self._headers(record, now, "text/event-stream"), frames=frames)
-
-    def _guardrail(
-        self, record: EmulatedRequest, body: dict[str, Any], texts: list[tuple[Any, str]]
-    ) -> Optional[Assessment]:
-        if self.endpoint == "mantle":
-            return None  # mantle ignores guardrail headers (section 4)
-
-        def known(identifier: str, version: str) -> Optional[EmulatedGuardrail]:
-            with self._lock:
-                return self._state.guardrails.get((identifier, version))
-
-        return assess(record, body, texts, known)
-
-    def _responses(self, record: EmulatedRequest, now: dt.datetime) -> Reply:
-        body = self._body(record)
-        given = body.get("input")
-        if isinstance(given, str):
-            last, prompt = given, given
-        elif isinstance(given, list):
-            users = [
-                text_of(item.get("content")) if isinstance(item, dict) else ""
-                for item in given
-                if isinstance(item, dict) and item.get("role", "user") == "user"
-            ]
-            last, prompt = (users[-1] if users else ""), " ".join(users)
-        else:
-            raise Rejected(shapes.validation("Missing required field: input."))
-        text = self._answer(body, last).get("content") or ""
-        hex_id = uuid.uuid4().hex
-        response = shapes.response_object(
-            id=f"resp_{hex_id}",
-            model=body["model"],
-            created_at=int(now.timestamp()),
-            text=text,
-            message_id=f"msg_{hex_id}",
-            input_tokens=tokens(prompt) + tokens(str(body.get("instructions") or "")),
-            output_tokens=tokens(text),
-        )
-        if body.get("store") is not False:
-            with self._lock:
-                self._stored[response["id"]] = (self._base(record.path) or "", response)
-        if body.get("stream") is not True:
-            return self.json_reply(record, now, response)
-        record.status = 200
-        frames = [shapes.sse_named_event(e) for e in shapes.response_stream_events(response)]
-        return Reply(200, self._headers(record, now, "text/event-stream"), frames=frames)
-
-    def _stored_response(self, record: EmulatedRequest, now: dt.datetime) -> Reply:
-        response_id = record.path.rsplit("/", 1)[1]
-        base = self._base(record.path)
+    def _known_guardrail(self, identifier: str, version: str) -> Optional[EmulatedGuardrail]:
         with self._lock:
-            stored = self._stored.get(response_id)
-            if stored is None or stored[0] != base:
-                raise Rejected(shapes.response_not_found())
-            if record.method == "DELETE":
-                del self._stored[response_id]
-                deleted = {"id": response_id, "object": "response.deleted", "deleted": True}
-                return self.json_reply(record, now, deleted)
-        return self.json_reply(record, now, stored[1])
-
-    def _listed(self) -> list[str]:
-        return (
-            sorted(self.models) if self.models is not None else list(DEFAULT_MODELS[self.endpoint])
-        )
-
-    def _models(self, record: EmulatedRequest, now: dt.datetime) -> Reply:
-        return self.json_reply(record, now, shapes.models_list(self._listed(), created=0))
-
-    def _model(self, record: EmulatedRequest, now: dt.datetime) -> Reply:
-        model_id = unquote(record.path.rsplit("/models/", 1)[1])
-        if self.models is not None and model_id not in self.models:
-            raise Rejected(shapes.resource_not_found(f"Model {model_id} not found."))
-        return self.json_reply(record, now, shapes.model(model_id, created=0))
+            return self._state.guardrails.get((identifier, version))

@@ -7,7 +7,7 @@ The cassettes were not recorded from AWS: they hold docs/wire.md section 8's
 exchanges. Response bodies come from the shapes module, which the emulator uses too, so
 correcting a shape there and re-running this script corrects both. The values here
 (ids, request ids, dates, token counts) are the section 8 examples, mostly GUESS; see
-cassettes/README.md. ``tests/test_cassettes.py`` checks that the committed files equal
+cassettes/README.md. ``tests/integration/test_cassettes.py`` checks that the committed files equal
 what this script writes. Files are written with vcrpy's own YAML serializer, in the
 form vcrpy records after ``openai_bedrock.testing.vcr_config()`` scrubbing.
 """

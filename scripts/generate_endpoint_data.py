@@ -6,7 +6,7 @@ The table lets a client find its bedrock-runtime hostname without importing boto
 (about 60 ms, which an API-key client never needs otherwise). It copies, for each
 partition in botocore's ``partitions.json``, the region regex, the listed regions, the
 DNS suffix and FIPS support, and from ``endpoints.json`` the regions with a
-``bedrock-runtime-fips`` endpoint. ``tests/test_endpoint_data.py`` fails when the
+``bedrock-runtime-fips`` endpoint. ``tests/unit/test_endpoint_data.py`` fails when the
 installed botocore answers differently for any region it knows: rerun this script.
 """
 

@@ -3,7 +3,7 @@
     OPENAI_BEDROCK_RECORD=1 AWS_PROFILE=your-profile AWS_REGION=us-west-2 \\
         python scripts/record_cassettes.py
 
-It makes the same calls as tests/test_cassettes.py (keep the two in step), through the
+It makes the same calls as tests/integration/test_cassettes.py (keep the two in step), through the
 real ``openai_bedrock.create_client``, and records them with
 ``vcr.VCR(**openai_bedrock.testing.vcr_config(), record_mode="all")``, so signatures,
 tokens and keys are scrubbed before anything is written. Each cassette is recorded into

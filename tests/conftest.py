@@ -6,7 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import os
+import re
 import socket
+import ssl
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +21,41 @@ from support import FROZEN_TIME, Factory, FakeBedrock
 
 _ENV_PREFIXES = ("AWS_", "OPENAI_", "BOTO_")
 _PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """``-n auto`` (pyproject.toml): workers only for a run of the whole suite (or its
+    ``-m slow`` part); a run of chosen files or tests starts quicker in one process."""
+    if config.args_source is not pytest.Config.ArgsSource.TESTPATHS:
+        return 0
+    return None  # pytest-xdist's own answer: one worker per core
+
+
+# The first certificate of a CA bundle this machine has (any will do: nothing is verified).
+_CA_BUNDLES = (ssl.get_default_verify_paths().openssl_cafile, "/etc/ssl/certs/ca-certificates.crt")
+_PEM = re.compile(r"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----\n", re.S)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def small_ca_bundle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every HTTP client the tests build loads its CA bundle, ~40 ms each, for hundreds of
+    clients; they only ever talk plain HTTP on loopback. A one-certificate bundle through
+    SSL_CERT_FILE (honoured by httpx and httpx2) makes that ~1 ms, and TLS to anywhere
+    real would fail verification."""
+    for bundle in _CA_BUNDLES:
+        if os.path.isfile(bundle):
+            first = _PEM.search(Path(bundle).read_text(encoding="ascii", errors="replace"))
+            if first:
+                break
+    else:
+        yield
+        return
+    path = tmp_path_factory.mktemp("ca") / "one.pem"
+    path.write_text(first.group(0), encoding="ascii")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SSL_CERT_FILE", str(path))
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ the docs site):
 
 Blocks under a ``### Library`` heading of docs/integrations.md need that library installed and
 are run by ``integrations/`` (``docs_recipe("Library")``). Every other block is run against
-the emulator by ``tests/test_docs_examples.py``.
+the emulator by ``tests/meta/test_docs_examples.py``.
 """
 
 from __future__ import annotations

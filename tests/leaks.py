@@ -1,6 +1,6 @@
 """Random secrets, and every encoding in which one could be read back from output.
 
-Used by tests/test_hostile_input.py: a test draws fresh secrets each run, makes a
+Used by tests/unit/test_hostile_input.py: a test draws fresh secrets each run, makes a
 server (or a credential process) quote them back in each encoding, and asserts no
 encoding of any of them appears in anything a user or a log sees.
 """

@@ -4,7 +4,7 @@ The endpoint table is data. Runtime hostnames follow botocore's endpoint rules f
 ``bedrock-runtime`` (``https://bedrock-runtime[-fips].{Region}.{dnsSuffix}``) over
 botocore's partition data, copied into ``_endpoint_data`` by
 ``scripts/generate_endpoint_data.py`` so that a client resolves its hostname without
-importing botocore; ``tests/test_endpoint_data.py`` checks the copy against the
+importing botocore; ``tests/unit/test_endpoint_data.py`` checks the copy against the
 installed botocore for every region it knows. Region names are checked against the
 partitions' region patterns; a region the copy does not match is looked up in the
 installed botocore's partition data (which may be newer) before it is refused. Mantle

@@ -3,7 +3,7 @@ one-line doc, accepted values and the check that enforces them, CLI flag and
 ``doctor`` row.
 
 The factories (``create_client`` and its four siblings) keep explicit, typed keyword
-arguments for IDEs and type checkers; ``tests/test_setting_table.py`` checks them,
+arguments for IDEs and type checkers; ``tests/unit/test_setting_table.py`` checks them,
 ``resolve_settings``, the CLI's options, ``doctor``'s report and the settings table
 in the docs (the page with ``<!-- settings table -->``) against this declaration,
 so a setting cannot be added in one place and forgotten in another.

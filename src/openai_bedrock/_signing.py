@@ -46,7 +46,7 @@ AUTH_HEADERS = ("authorization", "x-amz-date", "x-amz-security-token", "x-amz-co
 _AUTH_KEYS = frozenset(name.encode("ascii") for name in AUTH_HEADERS)
 # guardrails.IDENTIFIER_HEADER, VERSION_HEADER and TRACE_HEADER, lowercased (spelled
 # out so that the guardrails module loads only when a request names a guardrail;
-# tests/test_guardrails.py checks they agree).
+# tests/unit/test_guardrails.py checks they agree).
 GUARDRAIL_KEYS = frozenset(
     {
         b"x-amzn-bedrock-guardrailidentifier",

@@ -9,7 +9,7 @@ microseconds: the signing key is derived once per (secret, day, region, service)
 the canonical request's fixed parts once per (method, URL, signed headers), both
 cached, so a request only hashes its body, fills in its date and hash, and computes
 one HMAC. It reproduces botocore's ``SigV4Auth`` byte for byte (canonical request,
-string to sign, Authorization header): ``tests/test_sigv4_equivalence.py`` checks
+string to sign, Authorization header): ``tests/unit/test_sigv4_equivalence.py`` checks
 that on thousands of randomized requests against the installed botocore.
 
 The rules, from https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
@@ -206,7 +206,7 @@ class _Hmac(NamedTuple):
     RFC 2104 (https://www.rfc-editor.org/rfc/rfc2104): HMAC(K, m) = H((K ^ opad) ||
     H((K ^ ipad) || m)). Copying the two keyed SHA-256 states costs a fraction of
     keying a new ``hmac`` object per request; the result is the same bytes
-    (``tests/test_sigv4_equivalence.py`` compares with botocore, which uses ``hmac``).
+    (``tests/unit/test_sigv4_equivalence.py`` compares with botocore, which uses ``hmac``).
     """
 
     inner: Any  # hashlib sha256 object; never updated, only copied
@@ -567,7 +567,7 @@ def _bytes_template(
 class Signer:
     """SigV4 for one service and region, for requests sent one after another.
 
-    Produces exactly ``sign_raw``'s headers (``tests/test_signing_path.py``), with less
+    Produces exactly ``sign_raw``'s headers (``tests/unit/test_signing_path.py``), with less
     work per request: what changes once a second (date, scope, signing key, the fixed
     parts of the string to sign and of Authorization) is worked out on the first
     request of each second and kept; which headers are signed is found from the tuple

@@ -17,7 +17,7 @@ import openai_bedrock
 from openai_bedrock.testing import vcr_config
 from support import ACCESS_KEY_ID, API_KEY, SECRET_ACCESS_KEY, SESSION_TOKEN, http_lib, static_keys
 
-CASSETTES = Path(__file__).resolve().parent.parent / "cassettes"
+CASSETTES = Path(__file__).resolve().parents[2] / "cassettes"
 PLACEHOLDER = "REDACTED"
 
 SECRET_PATTERNS: dict[str, re.Pattern[str]] = {

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openai_bedrock
 
-PAGE = Path(__file__).resolve().parent.parent / "docs" / "errors.md"
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "errors.md"
 PUBLIC_MODULES = [
     "openai_bedrock",
     "openai_bedrock.guardrails",

@@ -29,7 +29,7 @@ from support import (
     static_keys,
 )
 
-SRC = Path(__file__).resolve().parents[1] / "src" / "openai_bedrock"
+SRC = Path(__file__).resolve().parents[2] / "src" / "openai_bedrock"
 SEED = 20261204
 CASES = 400
 BASE_URLS = [

@@ -1,8 +1,10 @@
-"""The `openai-bedrock` command, run as a subprocess against the bundled emulator.
+"""The `openai-bedrock` command against the bundled emulator, run in-process.
 
-Each test starts a `BedrockEmulator` in this process and runs
-`python -m openai_bedrock ...` with an explicit environment that points at it
-(conftest.py isolates this process's environment; a subprocess gets only what we pass).
+Each test starts a `BedrockEmulator` in this process and calls the command's
+``main(argv)`` with an explicit environment that points at it (the `cli` fixture: only
+the variables a test gives are set, as a subprocess would see them), stdin from a string,
+and stdout/stderr captured. tests/cli/test_smoke.py runs each command once as a real
+subprocess.
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
 import pytest
 
+from openai_bedrock.cli import main
 from openai_bedrock.testing import BedrockEmulator
 from support import MODEL
 
@@ -65,15 +69,38 @@ def emulator_env(emu: BedrockEmulator, home: Path, **overrides: Optional[str]) -
     return env
 
 
-def cli(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "openai_bedrock", *args],
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+@dataclass
+class Result:
+    """What a run of the command left: its exit code and what it wrote."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+Cli = Callable[..., Result]
+# Variables a test's environment replaces whole: the machine's own never leak in.
+_REPLACED = ("AWS_", "OPENAI_", "BOTO_")
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Cli:
+    """``cli(*args, env=..., stdin=...)``: run ``main(args)`` in this process."""
+
+    def run(*args: str, env: dict[str, str], stdin: str = "") -> Result:
+        with monkeypatch.context() as patch:
+            for name in list(os.environ):
+                if name.upper().startswith(_REPLACED):
+                    patch.delenv(name)
+            for name, value in env.items():
+                patch.setenv(name, value)
+            patch.setattr(sys, "stdin", io.StringIO(stdin))
+            capsys.readouterr()
+            code = main(list(args))
+            out, err = capsys.readouterr()
+        return Result(code, out, err)
+
+    return run
 
 
 def secrets_of(emu: BedrockEmulator) -> list[str]:
@@ -84,7 +111,7 @@ def secrets_of(emu: BedrockEmulator) -> list[str]:
 
 
 def test_a_streamed_chat_prints_the_answer_and_the_request_id(
-    emu: BedrockEmulator, tmp_path: Path
+    cli: Cli, emu: BedrockEmulator, tmp_path: Path
 ) -> None:
     emu.reply = lambda body: "One, two, three."
     result = cli("chat", "Count to three.", env=emulator_env(emu, tmp_path))
@@ -98,7 +125,7 @@ def test_a_streamed_chat_prints_the_answer_and_the_request_id(
 
 
 def test_the_message_can_come_from_stdin_with_a_system_message(
-    emu: BedrockEmulator, tmp_path: Path
+    cli: Cli, emu: BedrockEmulator, tmp_path: Path
 ) -> None:
     result = cli(
         "chat",
@@ -118,7 +145,7 @@ def test_the_message_can_come_from_stdin_with_a_system_message(
 
 @pytest.mark.parametrize("stream", ["--stream", "--no-stream"])
 def test_a_guardrail_intervention_is_reported_on_stderr(
-    emu: BedrockEmulator, tmp_path: Path, stream: str
+    cli: Cli, emu: BedrockEmulator, tmp_path: Path, stream: str
 ) -> None:
     emu.add_guardrail(GUARDRAIL, version="1", blocks=lambda text: "lock" in text)
     result = cli(
@@ -142,7 +169,7 @@ def test_a_guardrail_intervention_is_reported_on_stderr(
 
 
 def test_a_guardrail_that_lets_a_message_through_says_so(
-    emu: BedrockEmulator, tmp_path: Path
+    cli: Cli, emu: BedrockEmulator, tmp_path: Path
 ) -> None:
     emu.add_guardrail(GUARDRAIL, version="1", blocks=lambda text: "lock" in text)
     result = cli("chat", "--guardrail", f"{GUARDRAIL}:1", "Hello!", env=emulator_env(emu, tmp_path))
@@ -151,7 +178,7 @@ def test_a_guardrail_that_lets_a_message_through_says_so(
     assert "guardrail: NONE" in result.stderr
 
 
-def test_json_prints_the_raw_response_body(emu: BedrockEmulator, tmp_path: Path) -> None:
+def test_json_prints_the_raw_response_body(cli: Cli, emu: BedrockEmulator, tmp_path: Path) -> None:
     emu.add_guardrail(GUARDRAIL, version="1", blocks=lambda text: False)
     result = cli(
         "chat",
@@ -169,7 +196,9 @@ def test_json_prints_the_raw_response_body(emu: BedrockEmulator, tmp_path: Path)
     assert body["amazon-bedrock-guardrailAction"] == "NONE"
 
 
-def test_streamed_json_prints_one_chunk_per_line(emu: BedrockEmulator, tmp_path: Path) -> None:
+def test_streamed_json_prints_one_chunk_per_line(
+    cli: Cli, emu: BedrockEmulator, tmp_path: Path
+) -> None:
     emu.reply = lambda body: "One two three"
     result = cli("chat", "--json", "Hi", env=emulator_env(emu, tmp_path))
     assert result.returncode == 0, result.stderr
@@ -180,6 +209,7 @@ def test_streamed_json_prints_one_chunk_per_line(emu: BedrockEmulator, tmp_path:
 
 
 def test_a_refused_chat_exits_1_with_one_actionable_line(
+    cli: Cli,
     tmp_path: Path,
 ) -> None:
     with BedrockEmulator(models={"openai.gpt-oss-120b-1:0"}) as emu:
@@ -198,7 +228,7 @@ def test_a_refused_chat_exits_1_with_one_actionable_line(
     assert debug.stderr.rstrip().endswith(line.split(" To fix: ")[1])
 
 
-def test_a_chat_without_a_region_exits_2(emu: BedrockEmulator, tmp_path: Path) -> None:
+def test_a_chat_without_a_region_exits_2(cli: Cli, emu: BedrockEmulator, tmp_path: Path) -> None:
     result = cli("chat", "Hello!", env=emulator_env(emu, tmp_path, AWS_REGION=None))
     assert result.returncode == 2
     assert "set AWS_REGION" in result.stderr
@@ -210,7 +240,7 @@ def test_a_chat_without_a_region_exits_2(emu: BedrockEmulator, tmp_path: Path) -
 
 
 def test_curl_prints_an_equivalent_command_without_secrets(
-    emu: BedrockEmulator, tmp_path: Path
+    cli: Cli, emu: BedrockEmulator, tmp_path: Path
 ) -> None:
     env = emulator_env(emu, tmp_path)
     result = cli("chat", "--curl", "--no-stream", "Say 'hi'", env=env)
@@ -232,7 +262,9 @@ def test_curl_prints_an_equivalent_command_without_secrets(
     assert json.loads(sent.stdout)["choices"][0]["message"]["content"] == "Say 'hi'"
 
 
-def test_curl_with_an_api_key_references_the_variable(emu: BedrockEmulator, tmp_path: Path) -> None:
+def test_curl_with_an_api_key_references_the_variable(
+    cli: Cli, emu: BedrockEmulator, tmp_path: Path
+) -> None:
     env = emulator_env(
         emu,
         tmp_path,
@@ -249,7 +281,7 @@ def test_curl_with_an_api_key_references_the_variable(emu: BedrockEmulator, tmp_
 # --- --offline -----------------------------------------------------------------------
 
 
-def test_offline_chat_works_with_no_aws_configuration(tmp_path: Path) -> None:
+def test_offline_chat_works_with_no_aws_configuration(cli: Cli, tmp_path: Path) -> None:
     result = cli("chat", "--offline", "Hello!", env=base_env(tmp_path))
     assert result.returncode == 0, result.stderr
     assert result.stdout == "Hello!\n"
@@ -257,7 +289,7 @@ def test_offline_chat_works_with_no_aws_configuration(tmp_path: Path) -> None:
     assert REQUEST_ID.search(result.stderr)
 
 
-def test_offline_chat_with_a_guardrail_named_by_arn(tmp_path: Path) -> None:
+def test_offline_chat_with_a_guardrail_named_by_arn(cli: Cli, tmp_path: Path) -> None:
     arn = "arn:aws:bedrock:us-west-2:123456789012:guardrail/abc123"
     args = ("chat", "--offline", "--no-stream", "--guardrail")
     passed = cli(*args, f"{arn}:1", "Hello", env=base_env(tmp_path))
@@ -269,32 +301,33 @@ def test_offline_chat_with_a_guardrail_named_by_arn(tmp_path: Path) -> None:
     assert "guardrail: INTERVENED" in blocked.stderr
 
 
+class ClosedPipe(io.StringIO):
+    """A reader that goes away after ``limit`` characters (`| head -c 5`): every later
+    write meets a closed pipe. No ``fileno()``, so the command cannot touch the real fd 1."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def write(self, text: str) -> int:
+        if self.tell() + len(text) > self.limit:
+            raise BrokenPipeError(32, "Broken pipe")
+        return super().write(text)
+
+
 @pytest.mark.parametrize("stream", ["--stream", "--no-stream"])
-def test_a_reader_that_goes_away_ends_the_chat_quietly(tmp_path: Path, stream: str) -> None:
-    # `chat ... | head -c 5`: more than a pipe buffer of answer, and the reader leaves
-    # after 5 bytes, so the command's next write meets a closed pipe.
+def test_a_reader_that_goes_away_ends_the_chat_quietly(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, stream: str
+) -> None:
     message = " ".join(["x" * 1000] * 200)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "openai_bedrock", "chat", "--offline", stream],
-        env=base_env(tmp_path),
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    assert proc.stdin is not None
-    assert proc.stdout is not None
-    assert proc.stderr is not None
-    proc.stdin.write(message.encode())
-    proc.stdin.close()
-    assert proc.stdout.read(5) == b"xxxxx"
-    proc.stdout.close()
-    stderr = proc.stderr.read().decode()
-    assert proc.wait(timeout=120) == 1
-    assert "error:" not in stderr
-    assert "BrokenPipe" not in stderr
+    monkeypatch.setattr(sys, "stdout", ClosedPipe(5))
+    result = cli("chat", "--offline", stream, env=base_env(tmp_path), stdin=message)
+    assert result.returncode == 1
+    assert "error:" not in result.stderr
+    assert "BrokenPipe" not in result.stderr
 
 
-def test_offline_doctor_passes_every_check(tmp_path: Path) -> None:
+def test_offline_doctor_passes_every_check(cli: Cli, tmp_path: Path) -> None:
     result = cli("doctor", "--offline", "--json", env=base_env(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
     report = json.loads(result.stdout)
@@ -307,13 +340,13 @@ def test_offline_doctor_passes_every_check(tmp_path: Path) -> None:
 # --- doctor: one failing case per check ----------------------------------------------
 
 
-def checks(result: subprocess.CompletedProcess[str]) -> dict[str, dict[str, Any]]:
+def checks(result: Result) -> dict[str, dict[str, Any]]:
     report = json.loads(result.stdout)
     assert report["ok"] is (result.returncode == 0)
     return {check["name"]: check for check in report["checks"]}
 
 
-def test_doctor_passes_against_the_emulator(emu: BedrockEmulator, tmp_path: Path) -> None:
+def test_doctor_passes_against_the_emulator(cli: Cli, emu: BedrockEmulator, tmp_path: Path) -> None:
     result = cli("doctor", env=emulator_env(emu, tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
     for name in ("region", "endpoint", "credentials", "expiry", "clock", "call"):
@@ -324,7 +357,9 @@ def test_doctor_passes_against_the_emulator(emu: BedrockEmulator, tmp_path: Path
 
 
 @pytest.mark.parametrize("wrong", ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"])
-def test_doctor_wrong_credentials(emu: BedrockEmulator, tmp_path: Path, wrong: str) -> None:
+def test_doctor_wrong_credentials(
+    cli: Cli, emu: BedrockEmulator, tmp_path: Path, wrong: str
+) -> None:
     fake = "AKIAIOSFODNN7EXAMPLE" if wrong == "AWS_ACCESS_KEY_ID" else "x" * 40
     env = emulator_env(emu, tmp_path, **{wrong: fake})
     result = cli("doctor", "--json", env=env)
@@ -337,7 +372,7 @@ def test_doctor_wrong_credentials(emu: BedrockEmulator, tmp_path: Path, wrong: s
 
 
 def test_doctor_wrong_credentials_in_a_profile_suggest_sso_login(
-    emu: BedrockEmulator, tmp_path: Path
+    cli: Cli, emu: BedrockEmulator, tmp_path: Path
 ) -> None:
     env = emulator_env(emu, tmp_path, AWS_ACCESS_KEY_ID=None, AWS_SECRET_ACCESS_KEY=None)
     Path(env["AWS_SHARED_CREDENTIALS_FILE"]).write_text(
@@ -352,7 +387,7 @@ def test_doctor_wrong_credentials_in_a_profile_suggest_sso_login(
 @pytest.mark.parametrize("command", [("chat", "Hi"), ("doctor",)], ids=" ".join)
 @pytest.mark.parametrize("how", ["--profile", "AWS_PROFILE"])
 def test_a_credential_process_runs_once_per_command(
-    emu: BedrockEmulator, tmp_path: Path, command: tuple[str, ...], how: str
+    cli: Cli, emu: BedrockEmulator, tmp_path: Path, command: tuple[str, ...], how: str
 ) -> None:
     # aws-vault / saml2aws behind credential_process may ask for MFA on every run of it.
     counter = tmp_path / "runs"
@@ -376,7 +411,7 @@ def test_a_credential_process_runs_once_per_command(
     assert counter.read_text() == "run\n"
 
 
-def test_doctor_expired_sso_session(tmp_path: Path) -> None:
+def test_doctor_expired_sso_session(cli: Cli, tmp_path: Path) -> None:
     env = base_env(tmp_path)
     Path(env["AWS_CONFIG_FILE"]).write_text(
         "[profile sso-dev]\nsso_session = corp\nsso_account_id = 123456789012\n"
@@ -392,7 +427,7 @@ def test_doctor_expired_sso_session(tmp_path: Path) -> None:
     assert "call" not in checks(result)
 
 
-def test_doctor_skewed_clock(emu: BedrockEmulator, tmp_path: Path) -> None:
+def test_doctor_skewed_clock(cli: Cli, emu: BedrockEmulator, tmp_path: Path) -> None:
     emu.clock_offset = 900  # the server is 15 minutes ahead of this machine
     result = cli("doctor", "--json", env=emulator_env(emu, tmp_path))
     assert result.returncode == 1
@@ -409,7 +444,7 @@ def test_doctor_skewed_clock(emu: BedrockEmulator, tmp_path: Path) -> None:
     ]
 
 
-def test_doctor_missing_region(emu: BedrockEmulator, tmp_path: Path) -> None:
+def test_doctor_missing_region(cli: Cli, emu: BedrockEmulator, tmp_path: Path) -> None:
     result = cli("doctor", env=emulator_env(emu, tmp_path, AWS_REGION=None))
     assert result.returncode == 1
     assert re.search(r"^fail\s+region\s+No AWS region was found", result.stdout, re.MULTILINE)
@@ -419,7 +454,7 @@ def test_doctor_missing_region(emu: BedrockEmulator, tmp_path: Path) -> None:
     assert emu.requests == []
 
 
-def test_doctor_no_model_access(tmp_path: Path) -> None:
+def test_doctor_no_model_access(cli: Cli, tmp_path: Path) -> None:
     with BedrockEmulator(models={"openai.gpt-oss-120b-1:0"}) as emu:
         result = cli("doctor", "--json", env=emulator_env(emu, tmp_path))
     assert result.returncode == 1
@@ -430,7 +465,7 @@ def test_doctor_no_model_access(tmp_path: Path) -> None:
     assert call["remedy"].startswith(f"check --model {MODEL}: it must be offered in us-west-2")
 
 
-def test_doctor_on_mantle_lists_models_and_flags_a_missing_one(tmp_path: Path) -> None:
+def test_doctor_on_mantle_lists_models_and_flags_a_missing_one(cli: Cli, tmp_path: Path) -> None:
     with BedrockEmulator(endpoint="mantle", models={"openai.gpt-oss-120b"}) as emu:
         env = emulator_env(emu, tmp_path)
         result = cli("doctor", "--json", "--endpoint", "mantle", env=env)
@@ -478,7 +513,7 @@ def test_streamed_tokens_are_written_and_flushed_as_they_arrive(
     assert all(out.events[i + 1] == "flush" for i in writes)
 
 
-def test_a_guardrail_on_mantle_is_refused_before_sending(tmp_path: Path) -> None:
+def test_a_guardrail_on_mantle_is_refused_before_sending(cli: Cli, tmp_path: Path) -> None:
     with BedrockEmulator(endpoint="mantle") as emu:
         env = emulator_env(emu, tmp_path)
         result = cli("chat", "--endpoint", "mantle", "--guardrail", GUARDRAIL, "Hi", env=env)
@@ -488,7 +523,7 @@ def test_a_guardrail_on_mantle_is_refused_before_sending(tmp_path: Path) -> None
     assert emu.requests == []
 
 
-def test_curl_with_a_guardrail_on_mantle_is_refused_like_a_chat(tmp_path: Path) -> None:
+def test_curl_with_a_guardrail_on_mantle_is_refused_like_a_chat(cli: Cli, tmp_path: Path) -> None:
     with BedrockEmulator(endpoint="mantle") as emu:
         env = emulator_env(emu, tmp_path)
         args = ("chat", "--endpoint", "mantle", "--guardrail", GUARDRAIL)

@@ -14,7 +14,7 @@ import pytest
 import openai_bedrock
 import openai_bedrock.testing
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +45,7 @@ def test_the_api_reference_documents_every_public_name(site: Path) -> None:
 def test_the_reliability_page_is_reliability_md(site: Path) -> None:
     page = (site / "reliability" / "index.html").read_text(encoding="utf-8")
     assert "Threat model" in page
-    assert "tests/test_reliability.py" in page
+    assert "tests/integration/test_reliability.py" in page
 
 
 def slug(heading: str) -> str:

@@ -144,7 +144,9 @@ def test_examples_that_do_not_run_offline_are_few_and_deliberate() -> None:
 
 
 def test_named_examples_are_each_run_by_a_test() -> None:
-    tests = "".join(path.read_text(encoding="utf-8") for path in (ROOT / "tests").glob("test_*.py"))
+    tests = "".join(
+        path.read_text(encoding="utf-8") for path in (ROOT / "tests").rglob("test_*.py")
+    )
     named = [b.marker[1] for b in all_blocks() if b.marker and b.marker[0] == "example"]
     assert named, "no named examples found"
     for name in named:

@@ -141,6 +141,7 @@ def test_a_bad_signature_is_not_retried_against_the_emulator(emu: BedrockEmulato
 # -- rotating credentials ----------------------------------------------------------------
 
 
+@pytest.mark.slow  # 1,000 requests; CI runs it (`-m slow`)
 def test_credentials_rotating_every_50_requests_cost_no_failure_sync(
     emu: BedrockEmulator,
 ) -> None:
@@ -164,6 +165,7 @@ def test_credentials_rotating_every_50_requests_cost_no_failure_sync(
     assert verdicts(emu) == ["ok"] * 1000
 
 
+@pytest.mark.slow  # 1,000 requests; CI runs it (`-m slow`)
 async def test_credentials_rotating_every_50_requests_cost_no_failure_async(
     emu: BedrockEmulator,
 ) -> None:
@@ -239,6 +241,7 @@ async def test_a_one_second_refresh_never_stalls_the_event_loop(emu: BedrockEmul
 # -- concurrency -------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # 1,000 requests; CI runs it (`-m slow`)
 def test_one_sync_client_shared_by_32_threads_times_100_requests(emu: BedrockEmulator) -> None:
     client = openai_bedrock.create_client(**keys(emu))
     mismatches: list[str] = []
@@ -268,6 +271,7 @@ def test_one_sync_client_shared_by_32_threads_times_100_requests(emu: BedrockEmu
     assert set(verdicts(emu)) == {"ok"}
 
 
+@pytest.mark.slow  # 1,000 requests; CI runs it (`-m slow`)
 async def test_one_async_client_with_1000_concurrent_requests(emu: BedrockEmulator) -> None:
     client = openai_bedrock.create_async_client(**{**keys(emu), "max_retries": 2})
     texts = [f"request {i}" for i in range(1000)]

@@ -2,17 +2,22 @@
 ``openai.OpenAIError`` subclass; never another exception, a header carrying CR/LF, a
 secret echoed in an error, or a request to an origin other than the one given.
 
-``FUZZ_EXAMPLES`` sets the examples per test (CI default: 200).
+``FUZZ_EXAMPLES`` sets the examples per test (CI default: 200). Each test also asserts that
+a share of its inputs was accepted (``accepts_at_least``; the shares are about half of
+what a run sees), so none can pass by refusing everything.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
 import urllib.parse
-from typing import Any, Optional
+from collections.abc import Callable
+from typing import Any, Optional, TypeVar
 
+import botocore.session
 import openai
 import pytest
 from hypothesis import HealthCheck, event, given, settings
@@ -61,15 +66,51 @@ def check_wire(bedrock: FakeBedrock) -> http_lib.Request:
     return wire
 
 
+# What each generated input came to (True: accepted), for the running test.
+OUTCOMES: list[bool] = []
+Test = TypeVar("Test", bound=Callable[..., None])
+
+
+def accepts_at_least(share: float) -> Callable[[Test], Test]:
+    """Fail unless at least ``share`` of the generated inputs were accepted (recorded with
+    ``accepted``/``refused``): a test that refused every input would prove nothing about
+    the inputs that work. Goes above ``@FUZZ``/``@given``, so it sees every example."""
+
+    def decorate(test: Test) -> Test:
+        @functools.wraps(test)
+        def run(*args: Any, **kwargs: Any) -> None:
+            OUTCOMES.clear()
+            test(*args, **kwargs)
+            took = OUTCOMES.count(True)
+            assert OUTCOMES, "no input was tried"
+            assert took >= share * len(OUTCOMES), (
+                f"only {took} of {len(OUTCOMES)} generated inputs were accepted"
+            )
+
+        return run  # type: ignore[return-value]
+
+    return decorate
+
+
+def accepted() -> None:
+    OUTCOMES.append(True)
+    event("accepted")
+
+
+def refused(exc: BaseException) -> None:
+    OUTCOMES.append(False)
+    event(f"refused: {type(exc).__name__}")
+
+
 def build(bedrock: FakeBedrock, **kwargs: Any) -> Optional[openai.OpenAI]:
     """The client, or None after a clear error; any other exception fails the test."""
     try:
         client = openai_bedrock.create_client(transport=bedrock, max_retries=0, **kwargs)
     except openai.OpenAIError as exc:
         assert str(exc).strip(), "an error must say what was wrong"  # noqa: PT017
-        event(f"refused: {type(exc).__name__}")
+        refused(exc)
         return None
-    event("accepted")
+    accepted()
     return client
 
 
@@ -79,8 +120,9 @@ STATIC = {"access_key_id": ACCESS_KEY_ID, "secret_access_key": SECRET_ACCESS_KEY
 
 
 def mostly(valid: str, *others: str) -> st.SearchStrategy[str]:
-    """``valid`` three times in four, else one of ``others``: hostile, but not always."""
-    return st.one_of(st.just(valid), st.just(valid), st.just(valid), st.sampled_from(others))
+    """``valid`` about three times in four, else one of ``others``: hostile, but not always.
+    (``st.one_of`` of equal strategies would not weight: it draws among distinct ones.)"""
+    return st.sampled_from([valid] * (3 * len(others)) + list(others))
 
 
 schemes = mostly("https", "http", "HTTPS", "ftp", "", "javascript", "https:")
@@ -95,7 +137,6 @@ valid_hosts = st.sampled_from(
     ]
 )
 hosts = st.one_of(
-    valid_hosts,
     valid_hosts,
     st.sampled_from(
         [
@@ -151,6 +192,7 @@ def reference_host(url: str) -> Optional[str]:
         return None
 
 
+@accepts_at_least(0.01)
 @FUZZ
 @given(url=urls, endpoint=st.sampled_from([None, "runtime", "mantle"]))
 def test_a_base_url_gives_a_working_client_or_a_clear_error(
@@ -197,7 +239,12 @@ def test_a_password_in_a_base_url_is_never_echoed(url: str) -> None:
 
 # -- regions ----------------------------------------------------------------------------------
 
-regions = with_hostile(
+# Real region names, many of them (hypothesis does not repeat an input it has tried).
+valid_regions = st.sampled_from(
+    sorted(botocore.session.get_session().get_available_regions("bedrock-runtime")) or ["us-west-2"]
+)
+regions = st.one_of(
+    valid_regions,
     st.sampled_from(
         [
             "us-west-2",
@@ -212,10 +259,11 @@ regions = with_hostile(
             "us_west_2",
             "us-west-2.evil.example",
         ]
-    )
+    ).flatmap(lambda region: with_hostile(st.just(region))),
 )
 
 
+@accepts_at_least(0.05)
 @FUZZ
 @given(region=regions, endpoint=st.sampled_from(["runtime", "mantle"]))
 def test_a_region_gives_a_working_client_or_a_clear_error(region: str, endpoint: str) -> None:
@@ -235,9 +283,13 @@ def test_a_region_gives_a_working_client_or_a_clear_error(region: str, endpoint:
 
 # Every key holds one of these cores, which must never appear in an error message.
 CORES = ("K7MDENGbPxRfiCY", "secretvalue123")
-keys = with_hostile(
-    st.sampled_from(["wJalrXUtnFEMI/K7MDENGbPxRfiCYEXAMPLEKEY", "ABSKsecretvalue123="])
+valid_keys = st.builds(
+    lambda head, core, tail: head + core + tail,
+    st.from_regex(r"[A-Za-z0-9/+]{0,16}", fullmatch=True),
+    st.sampled_from(CORES),
+    st.from_regex(r"[A-Za-z0-9/+=]{0,16}", fullmatch=True),
 )
+keys = st.one_of(valid_keys, with_hostile(valid_keys))
 
 
 def assert_not_echoed(exc: BaseException) -> None:
@@ -245,6 +297,7 @@ def assert_not_echoed(exc: BaseException) -> None:
         assert core not in str(exc)
 
 
+@accepts_at_least(0.15)
 @FUZZ
 @given(api_key=keys)
 def test_an_api_key_gives_a_working_client_or_a_clear_error(api_key: str) -> None:
@@ -255,11 +308,14 @@ def test_an_api_key_gives_a_working_client_or_a_clear_error(api_key: str) -> Non
         )
     except openai.OpenAIError as exc:
         assert_not_echoed(exc)
+        refused(exc)
         return
+    accepted()
     send(client)
     assert check_wire(bedrock).headers["Authorization"] == f"Bearer {api_key}"
 
 
+@accepts_at_least(0.03)
 @FUZZ
 @given(access=keys, secret=keys, token=st.one_of(st.none(), keys))
 def test_static_keys_give_a_working_client_or_a_clear_error(
@@ -277,7 +333,9 @@ def test_static_keys_give_a_working_client_or_a_clear_error(
         )
     except openai.OpenAIError as exc:
         assert_not_echoed(exc)
+        refused(exc)
         return
+    accepted()
     send(client)
     wire = check_wire(bedrock)
     assert wire.headers["Authorization"].startswith(f"AWS4-HMAC-SHA256 Credential={access}/")
@@ -285,6 +343,7 @@ def test_static_keys_give_a_working_client_or_a_clear_error(
         assert wire.headers["X-Amz-Security-Token"] == token
 
 
+@accepts_at_least(0.08)
 @FUZZ
 @given(token=st.one_of(keys, st.none(), st.integers(), st.binary(max_size=8)))
 def test_a_token_provider_result_gives_a_request_or_a_clear_error(token: Any) -> None:
@@ -297,7 +356,9 @@ def test_a_token_provider_result_gives_a_request_or_a_clear_error(token: Any) ->
     except openai.OpenAIError as exc:
         assert_not_echoed(exc)
         assert bedrock.requests == []
+        refused(exc)
         return
+    accepted()
     assert check_wire(bedrock).headers["Authorization"] == f"Bearer {token}"
 
 
@@ -305,20 +366,26 @@ def test_a_token_provider_result_gives_a_request_or_a_clear_error(token: Any) ->
 
 
 def weighted(valid: st.SearchStrategy[Any], *hostile: st.SearchStrategy[Any]) -> Any:
-    """``valid`` about four times in five, else a hostile value."""
-    return st.one_of(*[valid] * (4 * len(hostile)), *hostile)
+    """``valid`` about four times in five, else a hostile value. (``st.one_of`` of equal
+    strategies would not weight: it draws among distinct ones.)"""
+    return st.sampled_from([True] * 4 + [False]).flatmap(
+        lambda ok: valid if ok else st.one_of(*hostile)
+    )
 
 
 identifiers = weighted(
-    st.sampled_from(
-        ["gr1a2b3c4d5e", "GR12345", "arn:aws:bedrock:us-west-2:123456789012:guardrail/abc1"]
+    st.one_of(
+        st.from_regex(r"[a-z0-9]{12}", fullmatch=True),
+        st.sampled_from(
+            ["gr1a2b3c4d5e", "GR12345", "arn:aws:bedrock:us-west-2:123456789012:guardrail/abc1"]
+        ),
     ),
     with_hostile(
         st.sampled_from(["gr1a2b3c4d5e", "arn:aws:bedrock:us-west-2:123:guardrail/x", "a" * 2049])
     ),
 )
 versions = weighted(
-    st.sampled_from(["DRAFT", "1", 7, "99999999"]),
+    st.one_of(st.sampled_from(["DRAFT", "1", 7, "99999999"]), st.integers(1, 99999999)),
     with_hostile(st.sampled_from(["DRAFT", "1", "0", "01", "draft", "-1"])),
     st.integers(-2, 10**9),
     st.sampled_from([True, None, 1.5, float("nan")]),
@@ -329,11 +396,12 @@ traces = weighted(
     st.sampled_from([None, 1]),
 )
 suffixes_ = weighted(
-    st.sampled_from([None, "xyz", "a" * 20]),
+    st.one_of(st.none(), st.from_regex(r"[A-Za-z0-9]{1,20}", fullmatch=True)),
     with_hostile(st.sampled_from(["xyz", "a" * 21, ""])),
 )
 
 
+@accepts_at_least(0.25)
 @FUZZ
 @given(identifier=identifiers, version=versions, trace=traces, tag_suffix=suffixes_)
 def test_guardrail_fields_give_a_guarded_request_or_a_clear_error(
@@ -343,7 +411,7 @@ def test_guardrail_fields_give_a_guarded_request_or_a_clear_error(
         guardrail = openai_bedrock.Guardrail(identifier, version, trace, tag_suffix)
     except openai.OpenAIError as exc:
         assert str(exc).strip()  # noqa: PT017
-        event(f"refused: {type(exc).__name__}")
+        refused(exc)
         return
     bedrock = FakeBedrock()
     client = build(bedrock, region="us-west-2", guardrail=guardrail, **STATIC)
@@ -355,6 +423,7 @@ def test_guardrail_fields_give_a_guarded_request_or_a_clear_error(
     assert wire.headers["X-Amzn-Bedrock-GuardrailIdentifier"] == identifier
 
 
+@accepts_at_least(1.0)
 @FUZZ
 @given(
     identifier=st.from_regex(r"[A-Za-z0-9]{1,30}", fullmatch=True),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import openai_bedrock
 
-PAGE = Path(__file__).resolve().parent.parent / "docs" / "settings.md"
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "settings.md"
 
 
 def documented() -> list[str]:

@@ -28,7 +28,7 @@ import openai_bedrock
 from openai_bedrock.testing import vcr_config
 from support import ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN, http_lib, static_keys
 
-CASSETTES = Path(__file__).resolve().parent.parent / "cassettes"
+CASSETTES = Path(__file__).resolve().parents[2] / "cassettes"
 REPLAY = vcr.VCR(**vcr_config(), cassette_library_dir=str(CASSETTES), record_mode="none")
 RUNTIME_MODEL = "openai.gpt-oss-20b-1:0"
 HELLO: list[Any] = [

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -44,17 +42,6 @@ def test_an_api_key_is_shown_as_a_fingerprint(
 def test_no_subcommand_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 2
     assert "chat" in capsys.readouterr().err
-
-
-def test_it_runs_as_a_module(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AWS_BEARER_TOKEN_BEDROCK", API_KEY)
-    result = subprocess.run(
-        [sys.executable, "-m", "openai_bedrock", "doctor", "--no-call", "--region", "us-east-1"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert "bedrock-runtime.us-east-1.amazonaws.com" in result.stdout
 
 
 def test_failing_credentials_fail_the_check_with_the_remedy(

@@ -20,7 +20,7 @@ from openai_bedrock._setting_table import CONNECTION_COMMANDS, SETTINGS, Setting
 from openai_bedrock._settings import resolve_settings
 from openai_bedrock.cli import build_parser, main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SRC = Path(openai_bedrock.__file__).parent
 DOCS_MARKER = "<!-- settings table -->"
 

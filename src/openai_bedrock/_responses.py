@@ -42,8 +42,9 @@ def triage(response: http.Response) -> int:
     Only a short success (under 256 bytes, its length declared) that is not an event
     stream may be the envelope, a fixed shape of 91 bytes (docs/wire.md, "Unserved
     paths"), the window leaving room for a message in it; that is decided from the
-    headers alone, so other responses, a typical completion among them, pass unread. This runs on every response: one dict of the lowercased
-    names costs about half of a lookup per header.
+    headers alone, so other responses, a typical completion among them, pass unread.
+    This runs on every response: one dict of the lowercased names costs about half of
+    a lookup per header.
     """
     headers = response.headers
     found = {name.lower(): value for name, value in headers.raw}

@@ -15,7 +15,6 @@ import functools
 import os
 import re
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any, Optional, Union, cast
 
 from . import _sigv4
@@ -39,13 +38,23 @@ TokenProvider = Callable[[], Union[str, Awaitable[str]]]
 BEARER_ENV = "AWS_BEARER_TOKEN_BEDROCK"
 
 
-@dataclass(frozen=True)
+# The authenticators and ``_settings.Settings`` are plain classes, set once in
+# __init__ and never changed: a frozen dataclass costs about 1 ms to create at import
+# (it compiles its methods), which every `import openai_bedrock` would pay.
+
+
 class BearerAuth:
     """``Authorization: Bearer <Bedrock API key>``, from a fixed key or a provider."""
 
-    source: str
-    key: Optional[str] = field(default=None, repr=False)
-    provider: Optional[TokenProvider] = field(default=None, repr=False)
+    def __init__(
+        self, source: str, key: Optional[str] = None, provider: Optional[TokenProvider] = None
+    ) -> None:
+        self.source = source
+        self.key = key
+        self.provider = provider
+
+    def __repr__(self) -> str:  # never the key, nor the provider (it may hold one)
+        return f"BearerAuth(source={self.source!r})"
 
     @property
     def fingerprint(self) -> Optional[str]:
@@ -130,24 +139,34 @@ class SigningClock:
         return f"SigningClock(offset={self.offset:+.0f}s)"
 
 
-@dataclass(frozen=True)
 class SigV4Auth:
     """AWS SigV4 with botocore credentials, frozen once per signature."""
 
-    source: str
-    service: str
-    region: str
-    credentials: Any = field(repr=False, compare=False)
-    profile: Optional[str] = None
-    clock: SigningClock = field(default_factory=SigningClock, compare=False)
-    # The last (credentials read, snapshot made of them): the credentials change
-    # rarely, so most requests reuse the snapshot. Replaced as one tuple (no lock).
-    _last: list[tuple[Any, _sigv4.FrozenCredentials]] = field(
-        default_factory=list, init=False, repr=False, compare=False
-    )
+    def __init__(
+        self,
+        source: str,
+        service: str,
+        region: str,
+        credentials: Any,
+        profile: Optional[str] = None,
+        clock: Optional[SigningClock] = None,
+    ) -> None:
+        self.source = source
+        self.service = service
+        self.region = region
+        self.credentials = credentials
+        self.profile = profile
+        self.clock = SigningClock() if clock is None else clock
+        # The last (credentials read, snapshot made of them): the credentials change
+        # rarely, so most requests reuse the snapshot. Replaced as one tuple (no lock).
+        self._last: list[tuple[Any, _sigv4.FrozenCredentials]] = []
+        survive_fork(credentials)
 
-    def __post_init__(self) -> None:
-        survive_fork(self.credentials)
+    def __repr__(self) -> str:  # never the credentials
+        return (
+            f"SigV4Auth(source={self.source!r}, service={self.service!r}, "
+            f"region={self.region!r}, profile={self.profile!r}, clock={self.clock!r})"
+        )
 
     def frozen_credentials(self) -> _sigv4.FrozenCredentials:
         """One consistent snapshot, refreshing first if botocore says it is due."""

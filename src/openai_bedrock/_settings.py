@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional
 
 from ._auth import Authenticator, TokenProvider, resolve_auth
@@ -30,18 +29,40 @@ if TYPE_CHECKING:  # loaded only when a guardrail is used
 BASE_URL_ENV = "AWS_BEDROCK_BASE_URL"
 
 
-@dataclass(frozen=True)
 class Settings:
-    """What one client talks to and how it authenticates. Holds no secret in its repr."""
+    """What one client talks to and how it authenticates. Holds no secret in its repr.
 
-    region: str
-    region_source: str
-    endpoint: Endpoint
-    base_url: http.URL
-    base_url_source: str
-    auth: Authenticator
-    guardrail: Optional[Guardrail] = None
-    allow_unenforced_guardrail: bool = False
+    Set once, never changed (a plain class: see ``_auth.BearerAuth``)."""
+
+    def __init__(
+        self,
+        *,
+        region: str,
+        region_source: str,
+        endpoint: Endpoint,
+        base_url: http.URL,
+        base_url_source: str,
+        auth: Authenticator,
+        guardrail: Optional[Guardrail] = None,
+        allow_unenforced_guardrail: bool = False,
+    ) -> None:
+        self.region = region
+        self.region_source = region_source
+        self.endpoint = endpoint
+        self.base_url = base_url
+        self.base_url_source = base_url_source
+        self.auth = auth
+        self.guardrail = guardrail
+        self.allow_unenforced_guardrail = allow_unenforced_guardrail
+
+    def __repr__(self) -> str:
+        return (
+            f"Settings(region={self.region!r}, region_source={self.region_source!r}, "
+            f"endpoint={self.endpoint!r}, base_url={self.base_url!r}, "
+            f"base_url_source={self.base_url_source!r}, auth={self.auth!r}, "
+            f"guardrail={self.guardrail!r}, "
+            f"allow_unenforced_guardrail={self.allow_unenforced_guardrail!r})"
+        )
 
     @functools.cached_property  # read on every request
     def origin(self) -> tuple[str, str, Optional[int]]:

@@ -5,7 +5,6 @@ private attribute of the HTTP library or of openai (checked by scanning ``src/``
 from __future__ import annotations
 
 import ast
-import dataclasses
 import random
 import string
 from pathlib import Path
@@ -58,7 +57,8 @@ def sigv4_settings(base_url: str, credentials: Any) -> Settings:
     settings = resolve_settings(base_url=base_url, **static_keys())
     auth = settings.auth
     assert isinstance(auth, SigV4Auth)
-    return dataclasses.replace(settings, auth=dataclasses.replace(auth, credentials=credentials))
+    settings.auth = SigV4Auth(auth.source, auth.service, auth.region, credentials)
+    return settings
 
 
 def sdk_like_request(rng: random.Random, base_url: str, authorization: str) -> http_lib.Request:

@@ -26,9 +26,9 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-from . import _batchwire, _mantle_routes
+from . import _batchwire
 from ._endpoints import ENDPOINTS
 from ._fork import PerProcess
 from ._http import http
@@ -47,6 +47,18 @@ from ._responses import (
 )
 from ._settings import Settings
 from ._signing import VARIES, Signing
+
+if TYPE_CHECKING:
+    from ._mantle_routes import MantleRouter, Route
+
+
+def _router(settings: Settings) -> Optional[MantleRouter]:
+    """The router of a mantle client on mantle's default URL (loaded only for one)."""
+    if not settings.routes_mantle:
+        return None
+    from ._mantle_routes import MantleRouter
+
+    return MantleRouter()
 
 
 def _hint(settings: Settings, request: http.Request) -> Optional[str]:
@@ -161,23 +173,29 @@ def _remedy(
     return remedy(settings, status, error_type, message_of(content), model_of(request))
 
 
-def _refused(route: _mantle_routes.Route, status: int, content: Optional[bytes]) -> bool:
+def _refused(route: Route, status: int, content: Optional[bytes]) -> bool:
+    from ._mantle_routes import is_wrong_base
+
     if content is None:
         return False
     if route.model is not None:
-        return _mantle_routes.is_wrong_base(status, content)
+        return is_wrong_base(status, content)
     return status == 404
 
 
 def _route_hint(
     settings: Settings,
-    route: Optional[_mantle_routes.Route],
+    route: Optional[Route],
     wire: http.Request,
     status: int,
     content: bytes,
 ) -> Optional[str]:
     """What to do about mantle's wrong-base answer."""
-    if settings.endpoint != "mantle" or not _mantle_routes.is_wrong_base(status, content):
+    if settings.endpoint != "mantle":
+        return None
+    from ._mantle_routes import is_wrong_base
+
+    if not is_wrong_base(status, content):
         return None
     from ._remedies import wrong_base
 
@@ -206,7 +224,7 @@ class BedrockTransport(http.BaseTransport):
         self.settings = settings
         self.signing = Signing(settings)
         self._inner = PerProcess(inner, rebuild)
-        self._router = _mantle_routes.MantleRouter() if settings.routes_mantle else None
+        self._router = _router(settings)
 
     @property
     def inner(self) -> http.BaseTransport:
@@ -242,6 +260,8 @@ class BedrockTransport(http.BaseTransport):
         """A batch call, or a mantle request routed by model."""
         _checked(self.signing, request)
         route = self._router.route(request) if self._router is not None else None
+        if route is not None:
+            from ._mantle_routes import other as other_base
         wire, response, content, truncated = self._send(request)
         if route is not None:
             retry = route.retry_url(request.url, response.status_code, content or b"")
@@ -249,7 +269,7 @@ class BedrockTransport(http.BaseTransport):
             if retry is not None:  # a guess refused as the wrong base: the other one, once
                 request.url = retry
                 wire, response, content, truncated = self._send(request)
-                base = _mantle_routes.other(base)
+                base = other_base(base)
                 route.settled(base, not _refused(route, response.status_code, content))
             if content is None:
                 return route.watch(response, base)
@@ -319,7 +339,7 @@ class AsyncBedrockTransport(http.AsyncBaseTransport):
         self.settings = settings
         self.signing = Signing(settings)
         self._inner = PerProcess(inner, rebuild)
-        self._router = _mantle_routes.MantleRouter() if settings.routes_mantle else None
+        self._router = _router(settings)
 
     @property
     def inner(self) -> http.AsyncBaseTransport:
@@ -355,6 +375,8 @@ class AsyncBedrockTransport(http.AsyncBaseTransport):
         """A batch call, or a mantle request routed by model."""
         _checked(self.signing, request)
         route = self._router.route(request) if self._router is not None else None
+        if route is not None:
+            from ._mantle_routes import other as other_base
         wire, response, content, truncated = await self._send(request)
         if route is not None:
             retry = route.retry_url(request.url, response.status_code, content or b"")
@@ -362,7 +384,7 @@ class AsyncBedrockTransport(http.AsyncBaseTransport):
             if retry is not None:  # a guess refused as the wrong base: the other one, once
                 request.url = retry
                 wire, response, content, truncated = await self._send(request)
-                base = _mantle_routes.other(base)
+                base = other_base(base)
                 route.settled(base, not _refused(route, response.status_code, content))
             if content is None:
                 return route.watch(response, base)

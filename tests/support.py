@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import json
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Union
 
 import openai
@@ -116,3 +118,19 @@ def raised(exc: BaseException, cls: type[BaseException]) -> BaseException:
 async def settle(value: Any) -> Any:
     """``value``, awaited if the async client returned an awaitable."""
     return await value if inspect.isawaitable(value) else value
+
+
+def clean_env(home: Path, **extra: str) -> dict[str, str]:
+    """An environment for running a command: no AWS settings from this machine, empty AWS
+    files under ``home``, plus ``extra``."""
+    env = {k: os.environ[k] for k in ("PATH", "SYSTEMROOT", "PYTHONPATH") if k in os.environ}
+    (home / ".aws").mkdir(exist_ok=True)
+    env.update(
+        HOME=str(home),
+        AWS_CONFIG_FILE=str(home / ".aws" / "config"),
+        AWS_SHARED_CREDENTIALS_FILE=str(home / ".aws" / "credentials"),
+        AWS_EC2_METADATA_DISABLED="true",
+        PYTHONIOENCODING="utf-8",
+        **extra,
+    )
+    return env

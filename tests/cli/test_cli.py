@@ -25,7 +25,7 @@ import pytest
 
 from openai_bedrock.cli import main
 from openai_bedrock.testing import BedrockEmulator
-from support import MODEL
+from support import MODEL, clean_env
 
 GUARDRAIL = "gr1a2b3c4d5e"
 BLOCKED = "Sorry, the model cannot answer this question."
@@ -38,23 +38,9 @@ def emu() -> Iterator[BedrockEmulator]:
         yield emulator
 
 
-def base_env(home: Path) -> dict[str, str]:
-    """A clean environment: no AWS settings from this machine, empty AWS files."""
-    env = {k: os.environ[k] for k in ("PATH", "SYSTEMROOT", "PYTHONPATH") if k in os.environ}
-    (home / ".aws").mkdir(exist_ok=True)
-    env.update(
-        HOME=str(home),
-        AWS_CONFIG_FILE=str(home / ".aws" / "config"),
-        AWS_SHARED_CREDENTIALS_FILE=str(home / ".aws" / "credentials"),
-        AWS_EC2_METADATA_DISABLED="true",
-        PYTHONIOENCODING="utf-8",
-    )
-    return env
-
-
 def emulator_env(emu: BedrockEmulator, home: Path, **overrides: Optional[str]) -> dict[str, str]:
-    """``base_env`` plus the emulator's URL, region and credentials (``None`` drops one)."""
-    env = base_env(home)
+    """``clean_env`` plus the emulator's URL, region and credentials (``None`` drops one)."""
+    env = clean_env(home)
     env.update(
         AWS_BEDROCK_BASE_URL=emu.base_url,
         AWS_REGION=emu.region,
@@ -282,7 +268,7 @@ def test_curl_with_an_api_key_references_the_variable(
 
 
 def test_offline_chat_works_with_no_aws_configuration(cli: Cli, tmp_path: Path) -> None:
-    result = cli("chat", "--offline", "Hello!", env=base_env(tmp_path))
+    result = cli("chat", "--offline", "Hello!", env=clean_env(tmp_path))
     assert result.returncode == 0, result.stderr
     assert result.stdout == "Hello!\n"
     assert "offline: bundled Bedrock emulator at http://127.0.0.1:" in result.stderr
@@ -292,8 +278,8 @@ def test_offline_chat_works_with_no_aws_configuration(cli: Cli, tmp_path: Path) 
 def test_offline_chat_with_a_guardrail_named_by_arn(cli: Cli, tmp_path: Path) -> None:
     arn = "arn:aws:bedrock:us-west-2:123456789012:guardrail/abc123"
     args = ("chat", "--offline", "--no-stream", "--guardrail")
-    passed = cli(*args, f"{arn}:1", "Hello", env=base_env(tmp_path))
-    blocked = cli(*args, f"{arn}:1", "a forbidden word", env=base_env(tmp_path))
+    passed = cli(*args, f"{arn}:1", "Hello", env=clean_env(tmp_path))
+    blocked = cli(*args, f"{arn}:1", "a forbidden word", env=clean_env(tmp_path))
     assert passed.returncode == 0, passed.stderr
     assert passed.stdout == "Hello\n"
     assert "guardrail: NONE (did not intervene)" in passed.stderr
@@ -321,14 +307,14 @@ def test_a_reader_that_goes_away_ends_the_chat_quietly(
 ) -> None:
     message = " ".join(["x" * 1000] * 200)
     monkeypatch.setattr(sys, "stdout", ClosedPipe(5))
-    result = cli("chat", "--offline", stream, env=base_env(tmp_path), stdin=message)
+    result = cli("chat", "--offline", stream, env=clean_env(tmp_path), stdin=message)
     assert result.returncode == 1
     assert "error:" not in result.stderr
     assert "BrokenPipe" not in result.stderr
 
 
 def test_offline_doctor_passes_every_check(cli: Cli, tmp_path: Path) -> None:
-    result = cli("doctor", "--offline", "--json", env=base_env(tmp_path))
+    result = cli("doctor", "--offline", "--json", env=clean_env(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
     report = json.loads(result.stdout)
     assert report["ok"] is True
@@ -412,7 +398,7 @@ def test_a_credential_process_runs_once_per_command(
 
 
 def test_doctor_expired_sso_session(cli: Cli, tmp_path: Path) -> None:
-    env = base_env(tmp_path)
+    env = clean_env(tmp_path)
     Path(env["AWS_CONFIG_FILE"]).write_text(
         "[profile sso-dev]\nsso_session = corp\nsso_account_id = 123456789012\n"
         "sso_role_name = Dev\nregion = us-west-2\n\n"

@@ -4,7 +4,6 @@ fresh interpreter. Everything else about the commands is tested in-process throu
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -15,7 +14,7 @@ import pytest
 from moto import mock_aws
 
 from openai_bedrock.testing import BedrockEmulator
-from support import API_KEY
+from support import API_KEY, clean_env
 
 
 def run_module(
@@ -29,21 +28,6 @@ def run_module(
         text=True,
         timeout=120,
     )
-
-
-def clean_env(home: Path, **extra: str) -> dict[str, str]:
-    """Only what the command needs: no AWS settings from this machine, empty AWS files."""
-    env = {k: os.environ[k] for k in ("PATH", "SYSTEMROOT", "PYTHONPATH") if k in os.environ}
-    (home / ".aws").mkdir(exist_ok=True)
-    env.update(
-        HOME=str(home),
-        AWS_CONFIG_FILE=str(home / ".aws" / "config"),
-        AWS_SHARED_CREDENTIALS_FILE=str(home / ".aws" / "credentials"),
-        AWS_EC2_METADATA_DISABLED="true",
-        PYTHONIOENCODING="utf-8",
-        **extra,
-    )
-    return env
 
 
 def test_chat_runs_as_a_command(tmp_path: Path) -> None:

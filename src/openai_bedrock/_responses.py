@@ -69,7 +69,8 @@ def triage(response: http.Response) -> int:
 
 
 def checked(request: http.Request, response: http.Response, endpoint: str) -> http.Response:
-    """``response`` (``CHECK``), or the error for runtime's 200 UnknownOperation."""
+    """``response`` (``CHECK``), or the error for runtime's 200 UnknownOperation.
+    ``request`` is the SDK's (never the signed one sent): the error carries it."""
     stream: Any = response.stream
     content = b"".join(stream)
     stream.close()
@@ -87,8 +88,9 @@ async def achecked(request: http.Request, response: http.Response, endpoint: str
 def _checked(
     request: http.Request, response: http.Response, content: bytes, endpoint: str
 ) -> http.Response:
-    if _UNKNOWN_OPERATION in content:
-        return unknown_operation(request, response, content, endpoint) or response
+    error = unknown_operation(request, response, content, endpoint)
+    if error is not None:
+        return error
     response.stream = http.ByteStream(content)
     return response
 
@@ -97,19 +99,10 @@ def decoded(
     request: http.Request, response: http.Response, content: bytes, endpoint: str
 ) -> http.Response:
     """``checked`` for a ``DECODE`` response, whose (decoded) ``content`` was read."""
-    if _UNKNOWN_OPERATION in content:
-        return unknown_operation(request, response, content, endpoint) or response
-    headers = http.Headers(response.headers)
-    for name in ("content-length", "content-encoding", "transfer-encoding"):
-        headers.pop(name, None)
-    headers["content-length"] = str(len(content))
-    # A stream, not read yet: the HTTP client reads it as any body (``elapsed``).
-    return http.Response(
-        response.status_code,
-        headers=headers,
-        stream=http.ByteStream(content),
-        extensions=response.extensions,
-    )
+    error = unknown_operation(request, response, content, endpoint)
+    if error is not None:
+        return error
+    return rebuilt(response, content, request, content_type=None, unread=True)
 
 
 _UNKNOWN_OPERATION = b"#UnknownOperationException"
@@ -242,16 +235,28 @@ def rebuilt(
     content: bytes,
     request: http.Request,
     content_type: Optional[str] = "application/json",
+    unread: bool = False,
 ) -> http.Response:
     """A copy of ``response`` with a new body and consistent headers.
 
-    ``content_type=None`` keeps the response's own content type.
+    ``content_type=None`` keeps the response's own content type. ``unread``: the body
+    as a stream the HTTP client reads as any other (so it records ``elapsed``); else
+    read already, as an error's body is (errors copy their response without its stream).
     """
     headers = http.Headers(response.headers)
     for name in ("content-length", "content-encoding", "transfer-encoding"):
         headers.pop(name, None)
     if content_type is not None:
         headers["content-type"] = content_type
+    if unread:
+        headers["content-length"] = str(len(content))
+        return http.Response(
+            response.status_code,
+            headers=headers,
+            stream=http.ByteStream(content),
+            request=request,
+            extensions=response.extensions,
+        )
     return http.Response(
         status_code=response.status_code,
         headers=headers,

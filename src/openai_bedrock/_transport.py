@@ -251,9 +251,9 @@ class BedrockTransport(http.BaseTransport):
         if verdict == PASS:
             return response
         if verdict == CHECK:
-            return checked(wire, response, signing.endpoint)
+            return checked(request, response, signing.endpoint)
         if verdict == DECODE:
-            return decoded(wire, response, response.read(), signing.endpoint)
+            return decoded(request, response, response.read(), signing.endpoint)
         return self._failed(request, wire, response)
 
     def _routed(self, request: http.Request) -> http.Response:
@@ -306,10 +306,10 @@ class BedrockTransport(http.BaseTransport):
             response = self._inner.get().handle_request(wire)
             verdict = triage(response)
             if verdict == CHECK:
-                return wire, checked(wire, response, signing.endpoint), None, False
+                return wire, checked(request, response, signing.endpoint), None, False
             if verdict == DECODE:
                 content = response.read()
-                return wire, decoded(wire, response, content, signing.endpoint), None, False
+                return wire, decoded(request, response, content, signing.endpoint), None, False
             if verdict == PASS:
                 return wire, response, None, False
             from ._error_body import read  # errors only: not loaded at import
@@ -366,9 +366,9 @@ class AsyncBedrockTransport(http.AsyncBaseTransport):
         if verdict == PASS:
             return response
         if verdict == CHECK:
-            return await achecked(wire, response, signing.endpoint)
+            return await achecked(request, response, signing.endpoint)
         if verdict == DECODE:
-            return decoded(wire, response, await response.aread(), signing.endpoint)
+            return decoded(request, response, await response.aread(), signing.endpoint)
         return await self._failed(request, wire, response)
 
     async def _routed(self, request: http.Request) -> http.Response:
@@ -421,10 +421,10 @@ class AsyncBedrockTransport(http.AsyncBaseTransport):
             response = await self._inner.get().handle_async_request(wire)
             verdict = triage(response)
             if verdict == CHECK:
-                return wire, await achecked(wire, response, signing.endpoint), None, False
+                return wire, await achecked(request, response, signing.endpoint), None, False
             if verdict == DECODE:
                 content = await response.aread()
-                return wire, decoded(wire, response, content, signing.endpoint), None, False
+                return wire, decoded(request, response, content, signing.endpoint), None, False
             if verdict == PASS:
                 return wire, response, None, False
             from ._error_body import aread  # errors only: not loaded at import

@@ -335,6 +335,31 @@ def test_an_openai_client_a_library_builds_on_create_http_client_raises_it_too(
     assert len(runtime.requests) == 1  # never retried
 
 
+async def test_the_envelope_error_holds_no_signature_or_session_token(factory: Factory) -> None:
+    # The error is raised inside the transport on openai >= 2.31: the request it carries
+    # must be the SDK's, not the signed one that was sent.
+    with BedrockEmulator(models=["openai.gpt-oss-20b-1:0"], session_token=True) as emu:
+        wrong = emu.base_url.replace("/openai/v1", "/v1")
+        client = factory(
+            endpoint="runtime",
+            base_url=wrong,
+            **credentials(emu),
+            session_token=emu.session_token,
+        )
+        with pytest.raises(openai_bedrock.UnknownOperationError) as caught:
+            await settle(
+                client.chat.completions.create(model="openai.gpt-oss-20b-1:0", messages=HI)
+            )
+
+    error = caught.value
+    assert emu.requests[-1].auth == "sigv4"
+    for request in (error.request, error.response.request):
+        shown = repr(request.headers.raw) + repr(request.headers)
+        assert str(emu.session_token) not in shown
+        assert "Signature=" not in shown
+        assert emu.secret_access_key not in shown
+
+
 async def test_listing_models_on_runtime_says_where_to_list_them(
     factory: Factory, runtime: BedrockEmulator
 ) -> None:

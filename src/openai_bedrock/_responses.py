@@ -40,7 +40,7 @@ def triage(response: http.Response) -> int:
     (``response._request_id``, error messages), so the id is copied across.
 
     Only a short success (under 256 bytes, its length declared) that is not an event
-    stream may be the envelope, a fixed shape of 91 bytes (docs/wire.md, "Unserved
+    stream may be the envelope, a fixed shape of 90 bytes (docs/wire.md, "Unserved
     paths"), the window leaving room for a message in it; that is decided from the
     headers alone, so other responses, a typical completion among them, pass unread.
     This runs on every response: one dict of the lowercased names costs about half of

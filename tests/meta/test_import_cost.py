@@ -92,7 +92,8 @@ def test_loading_the_pytest_plugin_imports_neither_openai_nor_httpx() -> None:
 # are loaded: only the one openai itself loads (httpx2 on openai 3.x).
 LIBRARIES = SCRIPT.replace(
     'print(sorted(name for name in sys.modules if name.split(".")[0] in ("botocore", "boto3")))',
-    'print(type(client._client).__module__.split(".")[0], '
+    'print(next(c.__module__.split(".")[0] for c in type(client._client).__mro__ '
+    'if c.__module__.split(".")[0] != "openai_bedrock"), '
     '"httpx" in sys.modules, "httpx2" in sys.modules)',
 ).replace("{AUTH}", '{"access_key_id": "AKIDEXAMPLE", "secret_access_key": "secretexample"}')
 

@@ -117,9 +117,14 @@ class _SetCookiesOnly(http.Cookies):
     """
 
     def extract_cookies(self, response: http.Response) -> None:
-        headers = response.headers
-        if "set-cookie" in headers or "set-cookie2" in headers:
+        # One pass over the raw names: half the cost of two ``in`` lookups, which
+        # raise and catch a KeyError each when the header is absent.
+        if not _COOKIE_HEADERS.isdisjoint([name.lower() for name, _ in response.headers.raw]):
             super().extract_cookies(response)
+
+
+# The headers http.cookiejar reads (CookieJar.make_cookies).
+_COOKIE_HEADERS = frozenset((b"set-cookie", b"set-cookie2"))
 
 
 # The library's own ``cookies`` property, which the clients below wrap.

@@ -112,10 +112,9 @@ _ATTEMPTS = (0, 1)
 _RETRY = (1,)
 
 
-def _needs_checks(path: bytes) -> bool:
-    """Whether a request (its raw path) may be a batch call, which has rules of its own
-    (``_batchwire``); a percent-encoded path is decoded to tell."""
-    return b"/batches" in path or b"%" in path
+# A request whose raw path holds b"/batches" or b"%" may be a batch call, which has
+# rules of its own (``_batchwire``; a percent-encoded path is decoded to tell): the
+# request methods test for both inline, as they run on every call.
 
 
 def _checked(signing: Signing, request: http.Request) -> None:
@@ -237,7 +236,7 @@ class BedrockTransport(http.BaseTransport):
         if (url.scheme, url.host, url.port) != signing.origin:
             signing.refuse(url)
         path = url.raw_path
-        if self._router is not None or _needs_checks(path):
+        if self._router is not None or b"/batches" in path or b"%" in path:
             return self._routed(request)
         # The common case, kept to few steps: it runs on every call.
         if signing.reads_body:
@@ -352,7 +351,7 @@ class AsyncBedrockTransport(http.AsyncBaseTransport):
         if (url.scheme, url.host, url.port) != signing.origin:
             signing.refuse(url)
         path = url.raw_path
-        if self._router is not None or _needs_checks(path):
+        if self._router is not None or b"/batches" in path or b"%" in path:
             return await self._routed(request)
         # The common case, kept to few steps: it runs on every call.
         if signing.reads_body:

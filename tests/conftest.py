@@ -9,15 +9,32 @@ import os
 import re
 import socket
 import ssl
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-import openai_bedrock
-from openai_bedrock import _sigv4
-from support import FROZEN_TIME, Factory, FakeBedrock
+
+def _rewrite_only_test_code() -> None:
+    """pytest rewrites the asserts of every module of every distribution that ships a
+    pytest plugin: all of hypothesis, anyio, xdist, and this package. Where no bytecode
+    is written (PYTHONDONTWRITEBYTECODE) nothing of that is cached, and every worker spent
+    ~2 s of CPU rewriting hypothesis and openai_bedrock again. Test modules, conftest and
+    pytester's helpers are rewritten as before; asserts in the libraries run as written.
+    Needs pytest's hook's private set of names: without it, all is rewritten as before."""
+    for finder in sys.meta_path:
+        marked = getattr(finder, "_must_rewrite", None)
+        if type(finder).__name__ == "AssertionRewritingHook" and isinstance(marked, set):
+            marked.intersection_update({"_pytest.pytester", "_pytest.pytester_assertions"})
+
+
+_rewrite_only_test_code()  # before the imports below load the package
+
+import openai_bedrock  # noqa: E402
+from openai_bedrock import _sigv4  # noqa: E402
+from support import FROZEN_TIME, Factory, FakeBedrock  # noqa: E402
 
 _ENV_PREFIXES = ("AWS_", "OPENAI_", "BOTO_")
 _PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
@@ -55,6 +72,25 @@ def small_ca_bundle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     path.write_text(first.group(0), encoding="ascii")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SSL_CERT_FILE", str(path))
+        yield
+
+
+@pytest.fixture(scope="session")
+def shared_botocore_data() -> Iterator[None]:
+    """Every boto3/botocore session (one per ``batch.upload_input`` call without a
+    session, one per CLI command, one per moto client) reads and parses botocore's data
+    files again, ~0.15 s a session: here every session shares one loader, whose files
+    never change. Opt in with ``pytestmark = pytest.mark.usefixtures(...)``."""
+    import functools
+
+    import botocore.session
+
+    original = getattr(botocore.session, "create_loader", None)
+    if original is None:  # botocore moved it: nothing is shared, all still works
+        yield
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(botocore.session, "create_loader", functools.cache(original))
         yield
 
 

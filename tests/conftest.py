@@ -12,9 +12,12 @@ import ssl
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from support import Factory, FakeBedrock
 
 
 def _rewrite_only_test_code() -> None:
@@ -30,11 +33,9 @@ def _rewrite_only_test_code() -> None:
             marked.intersection_update({"_pytest.pytester", "_pytest.pytester_assertions"})
 
 
-_rewrite_only_test_code()  # before the imports below load the package
-
-import openai_bedrock  # noqa: E402
-from openai_bedrock import _sigv4  # noqa: E402
-from support import FROZEN_TIME, Factory, FakeBedrock  # noqa: E402
+# Before anything loads the package. The package, openai and support are imported by the
+# fixtures that use them: pytest-xdist's controller loads this file but runs no test.
+_rewrite_only_test_code()
 
 _ENV_PREFIXES = ("AWS_", "OPENAI_", "BOTO_")
 _PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
@@ -128,21 +129,28 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> dt.datetime:
     """Sign every request at docs/wire.md section 8's fixed time."""
+    from openai_bedrock import _sigv4
+    from support import FROZEN_TIME
+
     monkeypatch.setattr(_sigv4, "timestamp", FROZEN_TIME.timestamp)
     return FROZEN_TIME
 
 
 @pytest.fixture
 def bedrock() -> FakeBedrock:
+    from support import FakeBedrock
+
     return FakeBedrock()
 
 
 @pytest.fixture(
     params=[
-        pytest.param(openai_bedrock.create_client, id="sync client"),
-        pytest.param(openai_bedrock.create_async_client, id="async client"),
+        pytest.param("create_client", id="sync client"),
+        pytest.param("create_async_client", id="async client"),
     ]
 )
 def factory(request: pytest.FixtureRequest) -> Factory:
     """Each factory in turn, for construction-time behaviour that both must share."""
-    return request.param  # type: ignore[no-any-return]
+    import openai_bedrock
+
+    return getattr(openai_bedrock, request.param)  # type: ignore[no-any-return]

@@ -41,6 +41,18 @@ _ENV_PREFIXES = ("AWS_", "OPENAI_", "BOTO_")
 _PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own, which reads the option
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """``-n auto`` unless ``-n`` (or ``--tx``) is given. Set here rather than in
+    pyproject.toml's addopts so that ``-p no:xdist``, or an environment without
+    pytest-xdist, runs the suite in one process instead of failing on ``-n``."""
+    option = config.option
+    if hasattr(config, "workerinput") or getattr(option, "tx", None):
+        return  # a worker (xdist passes it its part) or a user's own gateways
+    if getattr(option, "numprocesses", 0) is None:  # 0: no pytest-xdist, or -n 0
+        option.numprocesses = "auto"
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     """``-n auto`` (pyproject.toml): workers only for a run of the whole suite (or its

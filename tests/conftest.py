@@ -7,12 +7,14 @@ import datetime as dt
 import ipaddress
 import os
 import re
+import shutil
 import socket
 import ssl
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Optional
 
 import pytest
 
@@ -67,25 +69,36 @@ _CA_BUNDLES = (ssl.get_default_verify_paths().openssl_cafile, "/etc/ssl/certs/ca
 _PEM = re.compile(r"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----\n", re.S)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def small_ca_bundle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+_SMALL_CA = pytest.StashKey[tuple[Path, Optional[str]]]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
     """Every HTTP client the tests build loads its CA bundle, ~40 ms each, for hundreds of
-    clients; they only ever talk plain HTTP on loopback. A one-certificate bundle through
-    SSL_CERT_FILE (honoured by httpx and httpx2) makes that ~1 ms, and TLS to anywhere
-    real would fail verification."""
+    clients (some built while modules are collected); they only ever talk plain HTTP on
+    loopback. A one-certificate bundle through SSL_CERT_FILE (honoured by httpx and
+    httpx2) makes that ~1 ms, and TLS to anywhere real would fail verification."""
     for bundle in _CA_BUNDLES:
         if os.path.isfile(bundle):
             first = _PEM.search(Path(bundle).read_text(encoding="ascii", errors="replace"))
             if first:
                 break
     else:
-        yield
         return
-    path = tmp_path_factory.mktemp("ca") / "one.pem"
-    path.write_text(first.group(0), encoding="ascii")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SSL_CERT_FILE", str(path))
-        yield
+    folder = Path(tempfile.mkdtemp(prefix="one-ca-"))
+    (folder / "one.pem").write_text(first.group(0), encoding="ascii")
+    config.stash[_SMALL_CA] = (folder, os.environ.get("SSL_CERT_FILE"))
+    os.environ["SSL_CERT_FILE"] = str(folder / "one.pem")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder, previous = config.stash.get(_SMALL_CA, (None, None))
+    if folder is None:
+        return
+    if previous is None:
+        os.environ.pop("SSL_CERT_FILE", None)
+    else:
+        os.environ["SSL_CERT_FILE"] = previous
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

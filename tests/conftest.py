@@ -7,20 +7,52 @@ import datetime as dt
 import ipaddress
 import os
 import re
+import shutil
 import socket
 import ssl
+import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Optional
 
 import pytest
 
-import openai_bedrock
-from openai_bedrock import _sigv4
-from support import FROZEN_TIME, Factory, FakeBedrock
+if TYPE_CHECKING:
+    from support import Factory, FakeBedrock
+
+
+def _rewrite_only_test_code() -> None:
+    """pytest rewrites the asserts of every module of every distribution that ships a
+    pytest plugin: all of hypothesis, anyio, xdist, and this package. Where no bytecode
+    is written (PYTHONDONTWRITEBYTECODE) nothing of that is cached, and every worker spent
+    ~2 s of CPU rewriting hypothesis and openai_bedrock again. Test modules, conftest and
+    pytester's helpers are rewritten as before; asserts in the libraries run as written.
+    Needs pytest's hook's private set of names: without it, all is rewritten as before."""
+    for finder in sys.meta_path:
+        marked = getattr(finder, "_must_rewrite", None)
+        if type(finder).__name__ == "AssertionRewritingHook" and isinstance(marked, set):
+            marked.intersection_update({"_pytest.pytester", "_pytest.pytester_assertions"})
+
+
+# Before anything loads the package. The package, openai and support are imported by the
+# fixtures that use them: pytest-xdist's controller loads this file but runs no test.
+_rewrite_only_test_code()
 
 _ENV_PREFIXES = ("AWS_", "OPENAI_", "BOTO_")
 _PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own, which reads the option
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """``-n auto`` unless ``-n`` (or ``--tx``) is given. Set here rather than in
+    pyproject.toml's addopts so that ``-p no:xdist``, or an environment without
+    pytest-xdist, runs the suite in one process instead of failing on ``-n``."""
+    option = config.option
+    if hasattr(config, "workerinput") or getattr(option, "tx", None):
+        return  # a worker (xdist passes it its part) or a user's own gateways
+    if getattr(option, "numprocesses", 0) is None:  # 0: no pytest-xdist, or -n 0
+        option.numprocesses = "auto"
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -37,24 +69,54 @@ _CA_BUNDLES = (ssl.get_default_verify_paths().openssl_cafile, "/etc/ssl/certs/ca
 _PEM = re.compile(r"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----\n", re.S)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def small_ca_bundle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+_SMALL_CA = pytest.StashKey[tuple[Path, Optional[str]]]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
     """Every HTTP client the tests build loads its CA bundle, ~40 ms each, for hundreds of
-    clients; they only ever talk plain HTTP on loopback. A one-certificate bundle through
-    SSL_CERT_FILE (honoured by httpx and httpx2) makes that ~1 ms, and TLS to anywhere
-    real would fail verification."""
+    clients (some built while modules are collected); they only ever talk plain HTTP on
+    loopback. A one-certificate bundle through SSL_CERT_FILE (honoured by httpx and
+    httpx2) makes that ~1 ms, and TLS to anywhere real would fail verification."""
     for bundle in _CA_BUNDLES:
         if os.path.isfile(bundle):
             first = _PEM.search(Path(bundle).read_text(encoding="ascii", errors="replace"))
             if first:
                 break
     else:
+        return
+    folder = Path(tempfile.mkdtemp(prefix="one-ca-"))
+    (folder / "one.pem").write_text(first.group(0), encoding="ascii")
+    config.stash[_SMALL_CA] = (folder, os.environ.get("SSL_CERT_FILE"))
+    os.environ["SSL_CERT_FILE"] = str(folder / "one.pem")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder, previous = config.stash.get(_SMALL_CA, (None, None))
+    if folder is None:
+        return
+    if previous is None:
+        os.environ.pop("SSL_CERT_FILE", None)
+    else:
+        os.environ["SSL_CERT_FILE"] = previous
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def shared_botocore_data() -> Iterator[None]:
+    """Every boto3/botocore session (one per ``batch.upload_input`` call without a
+    session, one per CLI command, one per moto client) reads and parses botocore's data
+    files again, ~0.15 s a session: here every session shares one loader, whose files
+    never change. Opt in with ``pytestmark = pytest.mark.usefixtures(...)``."""
+    import functools
+
+    import botocore.session
+
+    original = getattr(botocore.session, "create_loader", None)
+    if original is None:  # botocore moved it: nothing is shared, all still works
         yield
         return
-    path = tmp_path_factory.mktemp("ca") / "one.pem"
-    path.write_text(first.group(0), encoding="ascii")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SSL_CERT_FILE", str(path))
+        patch.setattr(botocore.session, "create_loader", functools.cache(original))
         yield
 
 
@@ -92,21 +154,28 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> dt.datetime:
     """Sign every request at docs/wire.md section 8's fixed time."""
+    from openai_bedrock import _sigv4
+    from support import FROZEN_TIME
+
     monkeypatch.setattr(_sigv4, "timestamp", FROZEN_TIME.timestamp)
     return FROZEN_TIME
 
 
 @pytest.fixture
 def bedrock() -> FakeBedrock:
+    from support import FakeBedrock
+
     return FakeBedrock()
 
 
 @pytest.fixture(
     params=[
-        pytest.param(openai_bedrock.create_client, id="sync client"),
-        pytest.param(openai_bedrock.create_async_client, id="async client"),
+        pytest.param("create_client", id="sync client"),
+        pytest.param("create_async_client", id="async client"),
     ]
 )
 def factory(request: pytest.FixtureRequest) -> Factory:
     """Each factory in turn, for construction-time behaviour that both must share."""
-    return request.param  # type: ignore[no-any-return]
+    import openai_bedrock
+
+    return getattr(openai_bedrock, request.param)  # type: ignore[no-any-return]

@@ -15,6 +15,8 @@ from openai_bedrock import batch
 from openai_bedrock.cli import main
 from openai_bedrock.testing import BedrockEmulator
 
+pytestmark = pytest.mark.usefixtures("shared_botocore_data")
+
 ROLE = "arn:aws:iam::123456789012:role/BedrockBatchRole"
 MODEL = "openai.gpt-oss-20b-1:0"
 

@@ -18,6 +18,8 @@ from openai_bedrock import batch
 from openai_bedrock.testing import BedrockEmulator
 from support import http_lib, raised
 
+pytestmark = pytest.mark.usefixtures("shared_botocore_data")
+
 ROLE = "arn:aws:iam::123456789012:role/BedrockBatchRole"
 MODEL = "openai.gpt-oss-20b-1:0"
 BUCKET = "batch-bucket"

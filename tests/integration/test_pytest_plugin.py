@@ -12,6 +12,9 @@ def quiet_asyncio(pytester: pytest.Pytester) -> None:
 
 
 MODEL = "openai.gpt-oss-20b-1:0"
+# For a run in a fresh interpreter: hypothesis's plugin imports all of hypothesis when the
+# run ends, ~1 s where no bytecode is written; nothing here is about hypothesis.
+NO_HYPOTHESIS = ("-p", "no:hypothesispytest")
 
 
 def test_the_fixtures_talk_to_the_emulator_with_sigv4_by_default(
@@ -110,6 +113,7 @@ def test_the_async_client_fixture(pytester: pytest.Pytester) -> None:
     )
     # The client must leave no unclosed socket behind for the GC to warn about.
     result = pytester.runpytest_subprocess(
+        *NO_HYPOTHESIS,
         "--strict-markers",
         "-W",
         "error::ResourceWarning",
@@ -145,7 +149,7 @@ def test_the_plugin_is_inert_until_a_fixture_is_used(pytester: pytest.Pytester) 
             assert "http.server" not in sys.modules
         """
     )
-    result = pytester.runpytest_subprocess("-p", "no:asyncio")
+    result = pytester.runpytest_subprocess("-p", "no:asyncio", *NO_HYPOTHESIS)
     result.assert_outcomes(passed=1)
-    markers = pytester.runpytest_subprocess("--markers")
+    markers = pytester.runpytest("--markers")  # registered without a fixture in use
     markers.stdout.fnmatch_lines(["*bedrock_auth(mode)*"])

@@ -6,6 +6,8 @@ import pytest
 
 from docs_examples import named_example
 
+pytestmark = pytest.mark.usefixtures("shared_botocore_data")
+
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestDeprecationWarning")
 def test_the_testing_example_passes(pytester: pytest.Pytester) -> None:

@@ -240,8 +240,12 @@ def test_a_password_in_a_base_url_is_never_echoed(url: str) -> None:
 # -- regions ----------------------------------------------------------------------------------
 
 # Real region names, many of them (hypothesis does not repeat an input it has tried).
-valid_regions = st.sampled_from(
-    sorted(botocore.session.get_session().get_available_regions("bedrock-runtime")) or ["us-west-2"]
+# Deferred: botocore reads its endpoint data when a test first draws, not at collection.
+valid_regions = st.deferred(
+    lambda: st.sampled_from(
+        sorted(botocore.session.get_session().get_available_regions("bedrock-runtime"))
+        or ["us-west-2"]
+    )
 )
 regions = st.one_of(
     valid_regions,

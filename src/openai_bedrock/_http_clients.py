@@ -131,11 +131,13 @@ _COOKIE_HEADERS = frozenset((b"set-cookie", b"set-cookie2"))
 _LIBRARY_COOKIES = cast(property, inspect.getattr_static(http.Client, "cookies"))
 
 
-class _Client(http.Client):
-    """The library's client, its ``cookies`` a view of its jar (``_SetCookiesOnly``)."""
+class _CookiesView:
+    """For the library's two clients: ``cookies`` is a ``_SetCookiesOnly`` view of the
+    client's own jar, kept when a caller assigns new cookies."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    _cookie_view: http.Cookies
+
+    def _view_jar(self) -> None:
         self._cookie_view = _SetCookiesOnly(_LIBRARY_COOKIES.__get__(self).jar)
 
     @property
@@ -145,24 +147,19 @@ class _Client(http.Client):
     @cookies.setter
     def cookies(self, cookies: Any) -> None:
         _LIBRARY_COOKIES.__set__(self, cookies)  # the library's own reading of them
-        self._cookie_view = _SetCookiesOnly(_LIBRARY_COOKIES.__get__(self).jar)
+        self._view_jar()
 
 
-class _AsyncClient(http.AsyncClient):
-    """The async twin of ``_Client``."""
-
+class _Client(_CookiesView, http.Client):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._cookie_view = _SetCookiesOnly(_LIBRARY_COOKIES.__get__(self).jar)
+        self._view_jar()
 
-    @property
-    def cookies(self) -> http.Cookies:
-        return self._cookie_view
 
-    @cookies.setter
-    def cookies(self, cookies: Any) -> None:
-        _LIBRARY_COOKIES.__set__(self, cookies)
-        self._cookie_view = _SetCookiesOnly(_LIBRARY_COOKIES.__get__(self).jar)
+class _AsyncClient(_CookiesView, http.AsyncClient):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._view_jar()
 
 
 # httpx2 already skips responses without Set-Cookie: its own classes serve as they are.

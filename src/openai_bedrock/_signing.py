@@ -101,7 +101,6 @@ class Signing:
         self._signer: Optional[Signer] = None
         # Header names (as sent) -> what ``_shape`` found for them.
         self._shapes: dict[tuple[bytes, ...], _Shape] = {}
-        self._static: Any = None
         # What credential() returns when that never changes, else VARIES.
         self.fixed: Any = VARIES
         # Fixed for the client: worked out once, read on every request.
@@ -117,7 +116,7 @@ class Signing:
             self._signer = Signer(auth.service, auth.region)
             self._clock = auth.clock
             if isinstance(auth.credentials, StaticCredentials):
-                self._static = self.fixed = auth.frozen_credentials()  # fixed keys
+                self.fixed = auth.frozen_credentials()  # fixed keys
 
     # Getting the credential: the only part that differs between sync and async.
 
@@ -126,7 +125,8 @@ class Signing:
         None for a fixed API key."""
         auth = self.auth
         if isinstance(auth, SigV4Auth):
-            return self._static or auth.frozen_credentials()
+            fixed = self.fixed
+            return auth.frozen_credentials() if fixed is VARIES else fixed
         if auth.provider is None:
             return None
         try:
@@ -147,8 +147,8 @@ class Signing:
         """``credential()`` without blocking the event loop on I/O."""
         auth = self.auth
         if isinstance(auth, SigV4Auth):
-            if self._static is not None:
-                return self._static
+            if self.fixed is not VARIES:
+                return self.fixed
             if auth.needs_refresh():
                 # Refreshing may do network or file I/O (STS, SSO, IMDS): keep it off
                 # the event loop, and only pay for the thread hop when one is due.

@@ -15,7 +15,7 @@ Only public APIs of the HTTP library are used. What keeps it cheap:
   leaves for another host).
 * With SigV4 (and a token provider) the SDK's placeholder ``Authorization`` is left
   out of the signed copy, and a signature's per-second parts (date, scope, signing
-  key) and per-request-shape templates are cached in ``_sigv4.Signer``.
+  key) and per-request-shape templates are cached in ``_sigv4_signer.Signer``.
 
 The SDK's request is never changed: the signed copy is sent, so the SDK's request
 (shown in errors) holds no signature or session token.
@@ -29,13 +29,15 @@ import operator
 from collections.abc import Callable, Sequence
 from typing import Any, Optional
 
-from . import _sigv4
+from . import _sigv4, _sigv4_canonical
 from ._auth import BearerAuth, SigV4Auth, check_secret
 from ._endpoints import ENDPOINTS, INVOCATIONS, canonical_path
 from ._errors import ConfigurationError, CredentialsError, ForeignOriginError
 from ._http import http
 from ._settings import Settings
-from ._sigv4 import RawPairs, Signer, StaticCredentials, pair_picker, sign_raw
+from ._sigv4 import StaticCredentials, sign_raw
+from ._sigv4_canonical import RawPairs, pair_picker
+from ._sigv4_signer import Signer
 
 # The SDK's api_key when it is not a fixed Bedrock API key (it insists on one): the
 # Authorization the SDK makes of it is dropped from what is sent.
@@ -257,7 +259,7 @@ class Signing:
         if url.query and self._signer is not None:
             # Send the query exactly as SigV4 canonicalises it (the library writes a
             # space as "+", AWS as "%20"), so what is signed is what the server checks.
-            url = _sigv4.canonical_query_url(url)
+            url = _sigv4_canonical.canonical_query_url(url)
         kept += self._auth_headers(request, url, kept, body, credential)
         if body is None:
             try:

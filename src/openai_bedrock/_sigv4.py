@@ -12,23 +12,8 @@ one HMAC. It reproduces botocore's ``SigV4Auth`` byte for byte (canonical reques
 string to sign, Authorization header): ``tests/unit/test_sigv4_equivalence.py`` checks
 that on thousands of randomized requests against the installed botocore.
 
-The rules, from https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
-and as botocore implements them (``SigV4Auth`` in
-https://github.com/boto/botocore/blob/develop/botocore/auth.py, with ``normalize_url_path``
-and ``remove_dot_segments`` from ``botocore/utils.py``):
-
-- Canonical URI: the URL path with dot segments and empty segments removed (RFC 3986
-  section 5.2.4, plus AWS's removal of consecutive slashes; every service but S3),
-  then percent-encoded once more with ``/`` and ``~`` left alone (so an ``%`` already
-  in the wire path is encoded again as ``%25``, as AWS expects for non-S3 services).
-- Canonical query: the raw query split on ``&`` and ``=``, sorted by key then value,
-  taken as written on the wire (``BedrockTransport`` first rewrites the query into the
-  strict encoding, see ``canonical_query_url``).
-- Canonical headers: names lowercased and sorted; repeated headers joined with ``,``
-  in request order; each value trimmed and its internal whitespace runs collapsed to
-  one space (``' '.join(value.split())``, exactly botocore's Trimall).
-- Host comes from the ``Host`` header, or from the URL (lowercase, without a default
-  port) when there is none.
+The canonical request's rules are in ``_sigv4_canonical``; the cached signer a client
+uses per request is ``_sigv4_signer.Signer``.
 """
 
 from __future__ import annotations
@@ -37,59 +22,13 @@ import datetime as _dt
 import functools
 import hashlib
 import hmac
-import operator
-import string
 import time
-from binascii import hexlify
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, NamedTuple, TypeVar, Union
-from urllib.parse import quote, unquote_plus, urlsplit
+from typing import Any, NamedTuple
 
-from ._http import http
-
-# Headers left out of the signature, each for a reason. botocore's own list
-# (botocore.auth.SIGNED_HEADERS_BLACKLIST) covers hop-by-hop and tracing headers.
-UNSIGNED_HEADERS = frozenset(
-    {
-        # botocore's list. Hop-by-hop headers, which proxies consume or rewrite:
-        "connection",
-        "expect",
-        "keep-alive",
-        "proxy-authenticate",
-        "proxy-authorization",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-        # Distributed-tracing context, which instrumentation may add or rewrite after
-        # the request is signed:
-        "baggage",
-        "traceparent",
-        "tracestate",
-        # Multi-token User-Agent values must match byte for byte or AWS rejects the
-        # signature, and proxies append to it; botocore never signs it either.
-        "user-agent",
-        "x-amzn-trace-id",  # added or rewritten by AWS load balancers and X-Ray
-        # Set by the HTTP stack after we sign and dropped when a proxy re-frames the
-        # body as chunked; the body itself is covered by the canonical request's
-        # payload hash.
-        "content-length",
-        # Proxies and HTTP stacks negotiate compression on their own.
-        "accept-encoding",
-        # The Authorization header carries the signature, so it cannot be signed.
-        "authorization",
-    }
-)
-# openai SDK telemetry headers (x-stainless-*: retry count, timeouts, versions) mean
-# nothing to Bedrock; leaving them out keeps signatures independent of SDK versions.
-UNSIGNED_PREFIXES = ("x-stainless-",)
+from ._sigv4_canonical import Template, raw_request_template, request_template, signed_items
 
 ALGORITHM = "AWS4-HMAC-SHA256"
-
-# What sign() leaves out of a request's own headers: the unsigned ones, and those it
-# sets itself (X-Amz-Security-Token only when the credentials carry a token).
-_SKIPPED = UNSIGNED_HEADERS | {"x-amz-date", "x-amz-content-sha256"}
-_SKIPPED_WITH_TOKEN = _SKIPPED | {"x-amz-security-token"}
 
 
 class FrozenCredentials(NamedTuple):
@@ -130,77 +69,7 @@ def utcnow() -> _dt.datetime:
     return _dt.datetime.fromtimestamp(timestamp(), _dt.timezone.utc)
 
 
-_UNRESERVED = "-_.~"  # RFC 3986 unreserved characters besides letters and digits
-
-
-def _encode(form_encoded: str) -> str:
-    return quote(unquote_plus(form_encoded), safe=_UNRESERVED)
-
-
-def canonical_query_url(url: http.URL) -> http.URL:
-    """``url`` with its query encoded as SigV4's canonical form encodes it.
-
-    httpx form-encodes query parameters (a space becomes "+"); AWS decodes them and
-    percent-encodes every byte outside the unreserved set (a space becomes "%20").
-    https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
-    """
-    if not url.query:
-        return url
-    pairs = (pair.partition("=") for pair in url.query.decode("ascii").split("&") if pair)
-    query = "&".join(f"{_encode(key)}={_encode(value)}" for key, _, value in pairs)
-    path = url.raw_path.split(b"?", 1)[0]
-    return url.copy_with(raw_path=path + b"?" + query.encode("ascii"))
-
-
-def is_signed(name: str) -> bool:
-    lname = name.lower()
-    return lname not in UNSIGNED_HEADERS and not lname.startswith(UNSIGNED_PREFIXES)
-
-
-# The same, for raw header names: callers can skip decoding headers that are not signed.
-UNSIGNED_KEYS = frozenset(name.encode("ascii") for name in UNSIGNED_HEADERS)
-UNSIGNED_KEY_PREFIXES = tuple(prefix.encode("ascii") for prefix in UNSIGNED_PREFIXES)
-
-
-def _remove_dot_segments(path: str) -> str:
-    """RFC 3986 section 5.2.4, and empty segments dropped (botocore's normalize_url_path)."""
-    if not path:
-        return "/"
-    output: list[str] = []
-    for segment in path.split("/"):
-        if segment == "..":
-            if output:
-                output.pop()
-        elif segment and segment != ".":
-            output.append(segment)
-    first = "/" if path[0] == "/" else ""
-    last = "/" if path[-1] == "/" and output else ""
-    return first + "/".join(output) + last
-
-
-@functools.lru_cache(maxsize=256)
-def _canonical_uri(path: str) -> str:
-    # Cached: a client calls the same few paths over and over.
-    return quote(_remove_dot_segments(path), safe="/~")
-
-
-def _canonical_query(query: str) -> str:
-    if not query:
-        return ""
-    pairs = sorted(pair.partition("=")[::2] for pair in query.split("&"))
-    return "&".join(f"{key}={value}" for key, value in pairs)
-
-
-def _host_from_url(scheme: str, hostname: str | None, port: int | None) -> str:
-    host = hostname or ""
-    if ":" in host:  # an IPv6 literal goes back into brackets
-        host = f"[{host}]"
-    if port is not None and port != {"http": 80, "https": 443}.get(scheme):
-        host = f"{host}:{port}"
-    return host
-
-
-class _Hmac(NamedTuple):
+class Hmac(NamedTuple):
     """HMAC-SHA256 under one key, with the keyed inner and outer hash states kept.
 
     RFC 2104 (https://www.rfc-editor.org/rfc/rfc2104): HMAC(K, m) = H((K ^ opad) ||
@@ -213,7 +82,7 @@ class _Hmac(NamedTuple):
     outer: Any
 
     @classmethod
-    def keyed(cls, key: bytes) -> _Hmac:
+    def keyed(cls, key: bytes) -> Hmac:
         block = key.ljust(64, b"\0")  # SHA-256 block size; our keys are 32 bytes
         return cls(
             hashlib.sha256(bytes(b ^ 0x36 for b in block)),
@@ -229,7 +98,7 @@ class _Hmac(NamedTuple):
 
 
 @functools.lru_cache(maxsize=64)
-def _signing_key(secret_key: str, datestamp: str, region: str, service: str) -> _Hmac:
+def signing_key(secret_key: str, datestamp: str, region: str, service: str) -> Hmac:
     """kSigning = HMAC chain over date, region, service and "aws4_request".
 
     Cached per (secret, day, region, service): it changes once a day or when the
@@ -240,7 +109,7 @@ def _signing_key(secret_key: str, datestamp: str, region: str, service: str) -> 
     key = hmac.digest(("AWS4" + secret_key).encode("utf-8"), datestamp.encode("utf-8"), "sha256")
     for part in (region, service, "aws4_request"):
         key = hmac.digest(key, part.encode("utf-8"), "sha256")
-    return _Hmac.keyed(key)
+    return Hmac.keyed(key)
 
 
 class Signature(NamedTuple):
@@ -272,58 +141,6 @@ def _amz_date(now: _dt.datetime) -> str:
     return text
 
 
-# Slots in a canonical-request template: what changes from one request to the next.
-_HASH, _DATE, _TOKEN = 0, 1, 2
-# (str.format template of the canonical request, SignedHeaders value)
-_Template = tuple[str, str]
-
-
-@functools.lru_cache(maxsize=256)
-def _template(
-    method: str, url: str, headers: tuple[tuple[str, str], ...], with_token: bool
-) -> _Template:
-    """The canonical request as a ``str.format`` template with slots ``{0}`` (payload
-    hash), ``{1}`` (date) and ``{2}`` (token), and the SignedHeaders value. Cached: a
-    client sends the same few URLs and header sets over and over, so the per-request
-    work is filling three slots."""
-    skipped = _SKIPPED_WITH_TOKEN if with_token else _SKIPPED
-    # Lowercased name -> values in request order (dicts keep insertion order).
-    signed: dict[str, list[Union[str, int]]] = {}
-    for name, value in headers:
-        lname = name.lower()
-        if lname not in skipped and not lname.startswith(UNSIGNED_PREFIXES):
-            signed.setdefault(lname, []).append(value)
-    signed["x-amz-date"] = [_DATE]
-    # No x-amz-content-sha256: that is S3's convention; botocore's SigV4Auth, which
-    # signs Bedrock, never adds it (docs/wire.md, "Signing"), and the payload hash is
-    # in the canonical request anyway.
-    if with_token:
-        signed["x-amz-security-token"] = [_TOKEN]
-    parts = urlsplit(url)
-    if "host" not in signed:
-        signed["host"] = [_host_from_url(parts.scheme, parts.hostname, parts.port)]
-
-    names = sorted(signed)
-    signed_headers = ";".join(sorted([name.strip() for name in names]))
-    pieces: list[Union[str, int]] = [
-        f"{method.upper()}\n{_canonical_uri(parts.path)}\n{_canonical_query(parts.query)}\n"
-    ]
-    for name in names:
-        values = signed[name]
-        if isinstance(values[0], int):  # one of ours: filled in per request
-            pieces += [f"{name}:", values[0], "\n"]
-        else:
-            trimmed = ",".join([" ".join(str(value).split()) for value in values])
-            pieces.append(f"{name}:{trimmed}\n")
-    pieces += [f"\n{signed_headers}\n", _HASH]
-    # One str.format call per request fills the slots: fixed text has its braces doubled.
-    text = "".join(
-        piece.replace("{", "{{").replace("}", "}}") if isinstance(piece, str) else f"{{{piece}}}"
-        for piece in pieces
-    )
-    return text, signed_headers
-
-
 def signature(
     *,
     method: str,
@@ -352,15 +169,15 @@ def _signature(
     token = credentials.token
     items = tuple(headers)
     try:
-        template = _template(method, url, items, bool(token))
+        template = request_template(method, url, items, bool(token))
     except TypeError:  # pairs given as lists: unhashable
         items = tuple((name, value) for name, value in items)
-        template = _template(method, url, items, bool(token))
+        template = request_template(method, url, items, bool(token))
     return _fill(template, body, credentials, service, region, now)
 
 
 def _fill(
-    template: _Template,
+    template: Template,
     body: bytes,
     credentials: FrozenCredentials,
     service: str,
@@ -379,7 +196,7 @@ def _fill(
 
 
 def _values(
-    template: _Template,
+    template: Template,
     body: bytes,
     credentials: FrozenCredentials,
     service: str,
@@ -399,72 +216,12 @@ def _values(
         f"{ALGORITHM}\n{amz_date}\n{scope}\n"
         f"{hashlib.sha256(canonical_request.encode('utf-8')).hexdigest()}"
     )
-    key = _signing_key(credentials.secret_key, datestamp, region, service)
+    key = signing_key(credentials.secret_key, datestamp, region, service)
     authorization = (
         f"{ALGORITHM} Credential={credentials.access_key}/{scope}, "
         f"SignedHeaders={signed_headers}, Signature={key.hexdigest(string_to_sign.encode())}"
     )
     return amz_date, payload_hash, token, authorization, canonical_request, string_to_sign
-
-
-# The request path (``sign_raw``) works on httpx's raw header tuples, ``(name,
-# lowercased name, value)`` bytes, so that a request's headers are neither decoded nor
-# filtered in Python on every call: a tuple of the lowercased names (built in C) picks
-# a cached getter for the signed ones, and those, with the method and URL, pick the
-# cached template. Names are few and fixed per call site, so both caches stay small.
-_RawHeaders = tuple[tuple[bytes, bytes, bytes], ...]
-_SECOND = operator.itemgetter(1)
-
-
-def _getter(wanted: list[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
-    """A getter of the items at ``wanted``, as a tuple (``itemgetter`` alone returns a
-    bare item for one index)."""
-    if len(wanted) == 1:
-        only = wanted[0]
-        return lambda items: (items[only],)
-    if not wanted:
-        return lambda items: ()
-    getter: Callable[[Sequence[Any]], tuple[Any, ...]] = operator.itemgetter(*wanted)
-    return getter
-
-
-def _signed(lowered: Iterable[bytes], excluded: frozenset[bytes] = frozenset()) -> list[int]:
-    """Indices of the signed names among ``lowered`` (lowercased header names)."""
-    return [
-        index
-        for index, name in enumerate(lowered)
-        if name not in UNSIGNED_KEYS
-        and name not in excluded
-        and not name.startswith(UNSIGNED_KEY_PREFIXES)
-    ]
-
-
-@functools.lru_cache(maxsize=256)
-def _signed_picker(names: tuple[bytes, ...]) -> Callable[[Sequence[Any]], _RawHeaders]:
-    """A getter for the items whose (lowercased) name is signed, in request order."""
-    return _getter(_signed(names))
-
-
-# Names of authentication headers: never signed (the request path drops any a caller
-# set, and replaces the SDK's placeholder Authorization).
-_AUTH_KEYS = frozenset(
-    {b"authorization", b"x-amz-date", b"x-amz-security-token", b"x-amz-content-sha256"}
-)
-RawPairs = tuple[tuple[bytes, bytes], ...]
-
-
-def pair_picker(names: tuple[bytes, ...]) -> Callable[[Sequence[Any]], RawPairs]:
-    """A getter for the (name, value) pairs that are signed, in request order, for a
-    request whose header names (spelled as sent) are ``names``."""
-    return _getter(_signed((name.lower() for name in names), _AUTH_KEYS))
-
-
-@functools.lru_cache(maxsize=256)
-def _raw_template(method: str, url: str, signed: _RawHeaders, with_token: bool) -> _Template:
-    # Signed headers are ASCII here (checked by the caller); httpx would decode them
-    # alike with any of the encodings it chooses between.
-    headers = tuple((raw.decode("ascii"), value.decode("ascii")) for raw, _, value in signed)
-    return _template(method, url, headers, with_token)
 
 
 _DATE_KEY = (b"X-Amz-Date", b"x-amz-date")
@@ -491,13 +248,13 @@ def sign_raw(
     ``value_encoding`` encodes the values added (httpx's choice when it sets one).
     """
     with_token = bool(credentials.token)
-    signed = _signed_picker(tuple(map(_SECOND, items)))(items)
+    signed = signed_items(items)
     try:
-        template = _raw_template(method, url, signed, with_token)
+        template = raw_request_template(method, url, signed, with_token)
     except UnicodeDecodeError:
         chosen = encoding()
         headers = tuple((raw.decode(chosen), value.decode(chosen)) for raw, _, value in signed)
-        template = _template(method, url, headers, with_token)
+        template = request_template(method, url, headers, with_token)
     amz_date, _, token, authorization, _, _ = _values(
         template, body, credentials, service, region, now
     )
@@ -506,155 +263,6 @@ def sign_raw(
         added.append((*_TOKEN_KEY, token.encode(value_encoding)))
     added.append((*_AUTHORIZATION_KEY, authorization.encode(value_encoding)))
     return added
-
-
-class _Second(NamedTuple):
-    """What a signature shares with every other one made in the same second, as the
-    bytes that go into it."""
-
-    second: int
-    credentials: FrozenCredentials | None
-    amz_date: bytes
-    token: bytes  # trimmed, b"" without one
-    to_sign: bytes  # the string to sign, less the canonical request's hash
-    credential: bytes  # the Authorization value, up to SignedHeaders' value
-    key: _Hmac | None
-    date: str  # the X-Amz-Date value
-    session_token: str | None  # the X-Amz-Security-Token value, if any
-
-    def __repr__(self) -> str:  # the token and the keyed hashes stay out of sight
-        return f"_Second({self.second})"
-
-
-_NO_SECOND = _Second(-1, None, b"", b"", b"", b"", None, "", None)
-_UNKNOWN: Any = object()
-_T = TypeVar("_T")
-# (canonical request as a bytes %-template, getter putting (payload hash, date,
-# token) in its slots' order, SignedHeaders value)
-_BytesTemplate = tuple[bytes, Callable[[tuple[bytes, bytes, bytes]], tuple[bytes, ...]], bytes]
-
-
-def _remember(cache: dict[Any, _T], key: Any, value: _T) -> _T:
-    """Store, keeping the cache small: a client sends few distinct requests, and a
-    caller that varies URLs or headers without end must not grow it forever."""
-    if len(cache) >= 256:
-        cache.clear()
-    cache[key] = value
-    return value
-
-
-def _bytes_template(
-    method: str, url: str, signed: _RawHeaders, with_token: bool
-) -> _BytesTemplate | None:
-    """``_raw_template``'s template as bytes to fill with ``%`` (which, unlike
-    ``str.format``, scans the template in C without parsing fields), or None when a
-    signed header is not ASCII."""
-    try:
-        form, signed_headers = _raw_template(method, url, signed, with_token)
-    except UnicodeDecodeError:
-        return None
-    pieces: list[str] = []
-    slots: list[int] = []
-    for literal, field, _, _ in string.Formatter().parse(form):
-        pieces.append(literal.replace("%", "%%"))
-        if field is not None:
-            pieces.append("%s")
-            slots.append(int(field))
-    order = operator.itemgetter(*slots)  # at least two slots: the date and the hash
-    return "".join(pieces).encode(), order, signed_headers.encode()
-
-
-class Signer:
-    """SigV4 for one service and region, for requests sent one after another.
-
-    Produces exactly ``sign_raw``'s headers (``tests/unit/test_signing_path.py``), with less
-    work per request: what changes once a second (date, scope, signing key, the fixed
-    parts of the string to sign and of Authorization) is worked out on the first
-    request of each second and kept; which headers are signed is found from the tuple
-    of the request's header names, and the canonical request's template from the
-    signed ones, with a dict lookup each; everything is built as bytes, so a request
-    costs two SHA-256 hashes, one HMAC and one ``bytes %``. Kept state is replaced
-    whole (a tuple, a dict entry): threads need no lock.
-    """
-
-    __slots__ = ("_last", "_pickers", "_templates", "region", "service")
-
-    def __init__(self, service: str, region: str) -> None:
-        self.service = service
-        self.region = region
-        self._last = _NO_SECOND
-        self._pickers: dict[tuple[bytes, ...], Callable[[Sequence[Any]], RawPairs]] = {}
-        self._templates: dict[tuple[str, bytes, RawPairs, bool], _BytesTemplate | None] = {}
-
-    def picker(self, names: tuple[bytes, ...]) -> Callable[[Sequence[Any]], RawPairs]:
-        """``pair_picker(names)``, kept."""
-        picker = self._pickers.get(names)
-        if picker is None:
-            picker = _remember(self._pickers, names, pair_picker(names))
-        return picker
-
-    def headers(
-        self,
-        method: str,
-        url: http.URL,
-        path: bytes,
-        signed: RawPairs,
-        body: bytes,
-        credentials: FrozenCredentials,
-        seconds: float,
-    ) -> tuple[str, str | None, str] | None:
-        """``X-Amz-Date``, ``X-Amz-Security-Token`` (None without a session token) and
-        ``Authorization`` for a request to this signer's one origin (the transport
-        refuses any other first, so the path names the URL) whose URL has no query
-        (``path`` is its ``raw_path``);
-        ``signed`` are its raw headers that are signed (``pair_picker``). None when a
-        signed header or the session token is not ASCII: ``sign_raw`` decodes and
-        encodes those as the library would."""
-        last = self._last
-        second = int(seconds // 1)
-        if last.second != second or last.credentials is not credentials:
-            if not (credentials.access_key.isascii() and (credentials.token or "").isascii()):
-                return None
-            last = self._last = self._second(second, credentials)
-        key = (method, path, signed, last.session_token is not None)
-        template = self._templates.get(key, _UNKNOWN)
-        if template is _UNKNOWN:
-            items = tuple((name, name.lower(), value) for name, value in signed)
-            template = _remember(
-                self._templates, key, _bytes_template(method, str(url), items, key[3])
-            )
-        if template is None:
-            return None
-        form, order, signed_headers = template
-        payload_hash = hexlify(hashlib.sha256(body).digest())
-        canonical_request = form % order((payload_hash, last.amz_date, last.token))
-        digest = hexlify(hashlib.sha256(canonical_request).digest())
-        key_states: _Hmac = last.key  # type: ignore[assignment]  # HMAC, as _Hmac.hexdigest computes it
-        inner = key_states.inner.copy()
-        inner.update(last.to_sign + digest)
-        outer = key_states.outer.copy()
-        outer.update(inner.digest())
-        authorization = b"".join(
-            (last.credential, signed_headers, b", Signature=", hexlify(outer.digest()))
-        )
-        return last.date, last.session_token, authorization.decode("ascii")
-
-    def _second(self, second: int, credentials: FrozenCredentials) -> _Second:
-        amz_date = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(second))
-        datestamp = amz_date[:8]
-        scope = f"{datestamp}/{self.region}/{self.service}/aws4_request"
-        token = " ".join(credentials.token.split()) if credentials.token else ""
-        return _Second(
-            second,
-            credentials,
-            amz_date.encode(),
-            token.encode(),
-            f"{ALGORITHM}\n{amz_date}\n{scope}\n".encode(),
-            f"{ALGORITHM} Credential={credentials.access_key}/{scope}, SignedHeaders=".encode(),
-            _signing_key(credentials.secret_key, datestamp, self.region, self.service),
-            amz_date,
-            credentials.token or None,
-        )
 
 
 def sign(

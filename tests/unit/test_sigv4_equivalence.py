@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from openai_bedrock import _sigv4
+from openai_bedrock import _sigv4, _sigv4_canonical
 
 CASES = 3000
 SEED = 20261124
@@ -169,7 +169,7 @@ def _botocore_request(case: dict[str, Any]) -> tuple[Any, dict[str, str]]:
     # A caller's own X-Amz-Content-SHA256 is left out too (the transport also drops it).
     lowered_added = {name.lower() for name in added} | {"x-amz-content-sha256"}
     for name, value in case["headers"]:
-        if _sigv4.is_signed(name) and name.lower() not in lowered_added:
+        if _sigv4_canonical.is_signed(name) and name.lower() not in lowered_added:
             request.headers[name] = value
     for name, value in added.items():
         request.headers[name] = value
@@ -217,7 +217,7 @@ def _ours(case: dict[str, Any]) -> _sigv4.Signature:
 def test_our_unsigned_headers_include_botocores() -> None:
     from botocore.auth import SIGNED_HEADERS_BLACKLIST
 
-    assert set(SIGNED_HEADERS_BLACKLIST) <= _sigv4.UNSIGNED_HEADERS
+    assert set(SIGNED_HEADERS_BLACKLIST) <= _sigv4_canonical.UNSIGNED_HEADERS
 
 
 def test_randomized_requests_sign_exactly_as_botocore(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -256,7 +256,7 @@ def test_canonical_uri_follows_botocore_non_s3_rules(path: str, canonical: str) 
 
     signer: Any = SigV4Auth(None, "bedrock", "us-west-2")
     assert signer._normalize_url_path(path) == canonical
-    assert _sigv4._canonical_uri(path) == canonical
+    assert _sigv4_canonical._canonical_uri(path) == canonical
 
 
 def test_header_values_are_trimmed_and_runs_collapsed() -> None:
@@ -275,7 +275,7 @@ def test_signing_keys_are_shared_safely_between_threads() -> None:
     rng = random.Random(SEED + 1)
     cases = [_random_request(rng) for _ in range(40)]
     expected = [_ours(case).headers for case in cases]
-    _sigv4._signing_key.cache_clear()
+    _sigv4.signing_key.cache_clear()
     results: dict[int, list[dict[str, str]]] = {}
     barrier = threading.Barrier(8)
 

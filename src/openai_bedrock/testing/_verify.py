@@ -2,7 +2,7 @@
 
 The SigV4 check recomputes the signature with botocore's ``SigV4Auth`` building blocks
 (canonical query string, canonical headers, string to sign, signature), independently of
-the client's signer in ``openai_bedrock._sigv4``: the canonical request is assembled here
+the client's own signer (``openai_bedrock._sigv4*``): the canonical request is assembled here
 from exactly the headers the client says it signed, and the payload hash is computed
 from the body received, never taken from ``X-Amz-Content-SHA256``. ``add_auth`` is not
 used: it logs the canonical request and signature at DEBUG.

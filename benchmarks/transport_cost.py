@@ -21,10 +21,9 @@ import time
 import timeit
 from typing import Any
 
-import run as bench  # benchmarks/run.py: the same mock answer, model and credentials
-
 import openai_bedrock
 from openai_bedrock._http import http
+from suite import fixtures as bench  # run.py's mock answer, model and credentials
 
 _perf = time.perf_counter
 

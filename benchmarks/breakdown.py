@@ -30,15 +30,14 @@ from typing import Any
 
 import openai
 
-import openai_bedrock
 from openai_bedrock import _signing, _sigv4_signer, _transport
+from suite.clients import plain_client
 from suite.fixtures import (
     ACCESS_KEY_ID,
     API_KEY,
     MESSAGES,
     MODEL,
     REGION,
-    RUNTIME_URL,
     SECRET_ACCESS_KEY,
     _reply,
     http,
@@ -65,20 +64,7 @@ class _NoHashes(_sigv4_signer.Signer):
 
 def _clients(is_async: bool) -> dict[str, Any]:
     transport: Any = http.MockTransport(_reply)
-    if is_async:
-        plain: Any = openai.AsyncOpenAI(
-            api_key=API_KEY,
-            base_url=RUNTIME_URL,
-            http_client=openai.DefaultAsyncHttpxClient(transport=transport),
-        )
-        factory: Any = openai_bedrock.create_async_client
-    else:
-        plain = openai.OpenAI(
-            api_key=API_KEY,
-            base_url=RUNTIME_URL,
-            http_client=openai.DefaultHttpxClient(transport=transport),
-        )
-        factory = openai_bedrock.create_client
+    plain, factory = plain_client(is_async, transport)
 
     def ours(**auth: str) -> tuple[Any, Any]:
         client = factory(region=REGION, transport=transport, **auth)
@@ -96,44 +82,35 @@ def _clients(is_async: bool) -> dict[str, Any]:
     return clients
 
 
+async def _block(client: Any, calls: int, is_async: bool) -> float:
+    """CPU microseconds per call, over ``calls`` back-to-back calls."""
+    create = client.chat.completions.create
+    start = time.process_time()
+    if is_async:
+        for _ in range(calls):
+            await create(model=MODEL, messages=MESSAGES)
+    else:
+        for _ in range(calls):
+            create(model=MODEL, messages=MESSAGES)
+    return (time.process_time() - start) / calls * 1e6
+
+
 def _worker(calls: int, rounds: int, seed: int) -> dict[str, dict[str, list[float]]]:
     rng = random.Random(seed)
-    out: dict[str, dict[str, list[float]]] = {}
-    sync_clients = _clients(is_async=False)
-    samples: dict[str, list[float]] = {name: [] for name in sync_clients}
-    for client in sync_clients.values():
-        for _ in range(20):
-            client.chat.completions.create(model=MODEL, messages=MESSAGES)
-    for _ in range(rounds):
-        order = list(sync_clients)
-        rng.shuffle(order)
-        for name in order:
-            create = sync_clients[name].chat.completions.create
-            start = time.process_time()
-            for _ in range(calls):
-                create(model=MODEL, messages=MESSAGES)
-            samples[name].append((time.process_time() - start) / calls * 1e6)
-    out["sync"] = samples
 
-    async def run_async() -> dict[str, list[float]]:
-        async_clients = _clients(is_async=True)
-        found: dict[str, list[float]] = {name: [] for name in async_clients}
-        for client in async_clients.values():
-            for _ in range(20):
-                await client.chat.completions.create(model=MODEL, messages=MESSAGES)
+    async def measure(is_async: bool) -> dict[str, list[float]]:
+        clients = _clients(is_async)
+        for client in clients.values():  # warm up: imports, caches
+            await _block(client, 20, is_async)
+        samples: dict[str, list[float]] = {name: [] for name in clients}
         for _ in range(rounds):
-            order = list(async_clients)
+            order = list(clients)
             rng.shuffle(order)
             for name in order:
-                create = async_clients[name].chat.completions.create
-                start = time.process_time()
-                for _ in range(calls):
-                    await create(model=MODEL, messages=MESSAGES)
-                found[name].append((time.process_time() - start) / calls * 1e6)
-        return found
+                samples[name].append(await _block(clients[name], calls, is_async))
+        return samples
 
-    out["async"] = asyncio.run(run_async())
-    return out
+    return {mode: asyncio.run(measure(mode == "async")) for mode in ("sync", "async")}
 
 
 # stage -> (variant with it, variant without it)

@@ -42,9 +42,9 @@ def _forced_httpx() -> Any:
     return httpx
 
 
-def _mock_clients(is_async: bool) -> dict[str, tuple[Any, str]]:
-    """name -> (client, name of the baseline it is compared with)."""
-    transport: Any = http.MockTransport(_reply)
+def plain_client(is_async: bool, transport: Any) -> tuple[Any, Callable[..., Any]]:
+    """The baseline, a plain openai client with the SDK's default HTTP client class on
+    ``transport``, and our factory of the same kind."""
     if is_async:
         plain: Any = openai.AsyncOpenAI(
             api_key=API_KEY,
@@ -52,14 +52,19 @@ def _mock_clients(is_async: bool) -> dict[str, tuple[Any, str]]:
             # The SDK's default client class, on the mock transport.
             http_client=openai.DefaultAsyncHttpxClient(transport=transport),
         )
-        factory: Callable[..., Any] = openai_bedrock.create_async_client
-    else:
-        plain = openai.OpenAI(
-            api_key=API_KEY,
-            base_url=RUNTIME_URL,
-            http_client=openai.DefaultHttpxClient(transport=transport),
-        )
-        factory = openai_bedrock.create_client
+        return plain, openai_bedrock.create_async_client
+    plain = openai.OpenAI(
+        api_key=API_KEY,
+        base_url=RUNTIME_URL,
+        http_client=openai.DefaultHttpxClient(transport=transport),
+    )
+    return plain, openai_bedrock.create_client
+
+
+def _mock_clients(is_async: bool) -> dict[str, tuple[Any, str]]:
+    """name -> (client, name of the baseline it is compared with)."""
+    transport: Any = http.MockTransport(_reply)
+    plain, factory = plain_client(is_async, transport)
     clients: dict[str, tuple[Any, str]] = {
         "plain openai, API key": (plain, "plain openai, API key"),
         "ours, API key": (

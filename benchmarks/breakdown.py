@@ -22,7 +22,6 @@ import argparse
 import asyncio
 import json
 import random
-import statistics
 import subprocess
 import sys
 import time
@@ -42,6 +41,7 @@ from suite.fixtures import (
     _reply,
     http,
 )
+from suite.sampling import _summarise
 
 KEYS = {"access_key_id": ACCESS_KEY_ID, "secret_access_key": SECRET_ACCESS_KEY}
 
@@ -149,19 +149,15 @@ def main() -> int:
                 pooled[mode].setdefault(name, []).extend(values)
     print(f"openai {openai.__version__}, CPU us per chat.completions.create (median)")
     for mode, samples in pooled.items():
-        base = samples["plain openai"]
-        plain = statistics.median(base)
-        # Per-round ratios to the plain client's block of the same round: steadier than
-        # differences of medians, as a round's blocks share the machine's state.
-        ratios = {
-            name: statistics.median(v / b for v, b in zip(values, base, strict=True))
-            for name, values in samples.items()
-        }
+        # Ratios are medians of per-round ratios to the plain client's block of the same
+        # round (run.py's summary): steadier than differences of medians.
+        summary = _summarise(samples, dict.fromkeys(samples, "plain openai"))
+        plain = summary["plain openai"]["median"]
         print(f"\n{mode} (plain openai: {plain:.1f} us)")
-        for name, values in samples.items():
-            print(f"  {name:26s} {statistics.median(values):8.1f}  x{ratios[name]:.3f}")
+        for name, row in summary.items():
+            print(f"  {name:26s} {row['median']:8.1f}  x{row['ratio']:.3f}")
         for stage, (with_it, without) in STAGES.items():
-            cost = (ratios[with_it] - ratios[without]) * plain
+            cost = (summary[with_it]["ratio"] - summary[without]["ratio"]) * plain
             print(f"  stage {stage:20s} {cost:+8.1f} us")
     return 0
 

@@ -3,7 +3,7 @@ side by side with a plain ``openai`` client.
 
     python benchmarks/run.py            # the full run (about eight minutes)
     python benchmarks/run.py --quick    # a short smoke run, as CI runs it
-    python benchmarks/run.py --all-majors          # the full run on openai 1.x, 2.x, 3.x
+    python benchmarks/run.py --all-majors          # the full run on openai 1.x, 2.x, 3.x (~28 min)
     python benchmarks/run.py --all-majors --quick  # the same, short
 
 ``--all-majors`` builds one virtual environment per supported openai major under

@@ -23,8 +23,8 @@ from ._credentials import (
 )
 from ._credentials import (
     credential_source,
+    credentials_failed,
     load,
-    raise_failed,
     record_process_exits,
     snapshot,
     survive_fork,
@@ -173,13 +173,15 @@ class SigV4Auth:
         try:
             frozen = self.credentials.get_frozen_credentials()
         except Exception as exc:
-            raise_failed(self.source, self.profile, exc)
-        last = self._last[0] if self._last else None
-        if last is not None and last[0] == frozen:
-            return last[1]
-        frozen_snapshot = snapshot(frozen, self.source)
-        self._last[:] = [(frozen, frozen_snapshot)]
-        return frozen_snapshot
+            failed = credentials_failed(self.source, self.profile, exc)
+        else:
+            last = self._last[0] if self._last else None
+            if last is not None and last[0] == frozen:
+                return last[1]
+            frozen_snapshot = snapshot(frozen, self.source)
+            self._last[:] = [(frozen, frozen_snapshot)]
+            return frozen_snapshot
+        raise failed  # outside the except block (see credentials_failed)
 
     def needs_refresh(self) -> bool:
         """Whether botocore would refresh (do I/O) on the next read of the credentials."""

@@ -14,7 +14,7 @@ import hashlib
 import subprocess
 import threading
 from collections.abc import Callable
-from typing import Any, NoReturn, Optional
+from typing import Any, Optional
 
 from . import _sigv4
 from ._errors import ConfigurationError, CredentialsError
@@ -63,6 +63,10 @@ def credentials_failed(source: str, profile: Optional[str], exc: Exception) -> C
     A provider's own output (a credential_process's stderr) may hold a secret, so it is
     shown as a short excerpt with every credential-shaped run masked, and when something
     was masked the original exception is not chained (a traceback would print it).
+
+    Raise it *after* the ``except`` block that caught ``exc``: raised inside, Python
+    links ``exc`` as ``__context__`` whatever the chaining says, and debuggers and error
+    reporters (Sentry, for one) walk that link too.
     """
     from ._redact import mask_secret_shapes
 
@@ -83,17 +87,10 @@ def credentials_failed(source: str, profile: Optional[str], exc: Exception) -> C
         f"{type(exc).__name__}: {excerpt}. If you use IAM Identity Center (SSO), run "
         f"`{login}`; otherwise check that source."
     )
-    # Chained only when nothing had to be masked (see raise_failed).
-    error.__suppress_context__ = "[masked]" in excerpt
+    # Chained only when nothing had to be masked.
+    error.__cause__ = None if "[masked]" in excerpt else exc
+    error.__suppress_context__ = True
     return error
-
-
-def raise_failed(source: str, profile: Optional[str], exc: Exception) -> NoReturn:
-    """Raise ``credentials_failed``, chaining ``exc`` unless its text held a secret."""
-    failed = credentials_failed(source, profile, exc)
-    if failed.__suppress_context__:
-        raise failed from None
-    raise failed from exc
 
 
 class _ProcessExit(threading.local):
@@ -195,12 +192,17 @@ def botocore_session(profile: Optional[str]) -> Any:
 
 
 def load(get_credentials: Callable[[], Any], source: str, profile: Optional[str]) -> Any:
+    failed: Optional[CredentialsError]
     try:
         credentials = get_credentials()
     except ConfigurationError:
         raise
     except Exception as exc:
-        raise_failed(source, profile, exc)
+        failed = credentials_failed(source, profile, exc)
+    else:
+        failed = None
+    if failed is not None:
+        raise failed  # outside the except block (see credentials_failed)
     if credentials is None:
         raise CredentialsError(
             f"No AWS credentials or Bedrock API key were found. {NO_CREDENTIALS_HELP}"

@@ -297,6 +297,68 @@ def test_a_failing_credential_process_is_named_and_its_secrets_masked(
     assert leaks.leaks(shown, *secrets) == []
 
 
+def _chain_text(error: BaseException) -> str:
+    """Every exception reachable from ``error`` (``__cause__`` and ``__context__``, as a
+    debugger or an error reporter walks them), shown."""
+    shown, seen, todo = [], set(), [error]
+    while todo:
+        current = todo.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        shown += [str(current), repr(current), repr(getattr(current, "kwargs", None))]
+        todo += [current.__cause__, current.__context__]
+    return "\n".join(shown)
+
+
+def test_no_exception_linked_to_a_masked_credential_failure_holds_the_secret(
+    isolated_aws_env: Path, tmp_path: Path, factory: Factory
+) -> None:
+    """Failed before: the masked error was raised inside the ``except`` block, so Python
+    linked botocore's error, with the process's stderr verbatim, as ``__context__``."""
+    secrets = _leaky_profile(isolated_aws_env / "config", tmp_path)
+    with pytest.raises(openai_bedrock.CredentialsError) as caught:
+        factory(profile="leaky")
+    assert "exit status 3" in str(caught.value)
+    assert leaks.leaks(_chain_text(caught.value), *secrets) == []
+
+
+def test_no_exception_linked_to_a_masked_refresh_failure_holds_the_secret() -> None:
+    """The same when refreshing credentials fails on a request (a refresh error that
+    repeats a secret); the SDK may wrap our error, so the whole chain is searched."""
+    from botocore.credentials import RefreshableCredentials
+
+    secret = leaks.secret_access_key()
+    refreshes: list[int] = []
+
+    def refresh() -> dict[str, str]:
+        refreshes.append(1)
+        if len(refreshes) > 1:
+            raise RuntimeError(f"token endpoint said: secret {secret}")
+        # Inside botocore's mandatory refresh window: the next use refreshes again.
+        soon = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=5)
+        return {
+            "access_key": leaks.access_key_id(),
+            "secret_key": secret,
+            "token": leaks.session_token(),
+            "expiry_time": soon.isoformat(),
+        }
+
+    credentials = RefreshableCredentials.create_from_metadata(
+        refresh(), refresh_using=refresh, method="test"
+    )
+    bedrock = FakeBedrock()
+    client = openai_bedrock.create_client(
+        session=_SessionOf(credentials), transport=bedrock, max_retries=0
+    )
+    with pytest.raises(openai.OpenAIError) as caught:
+        client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "hi"}])
+    text = _chain_text(caught.value)
+    assert "token endpoint said: secret [masked]" in text  # our masked report of it
+    assert leaks.leaks(text, secret) == []
+    assert bedrock.requests == []
+
+
 @pytest.mark.parametrize("command", [["doctor", "--no-call"], ["chat", "Hello!"]])
 def test_doctor_and_chat_mask_a_failing_credential_process(
     isolated_aws_env: Path,

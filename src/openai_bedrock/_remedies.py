@@ -65,6 +65,20 @@ REMEDIES: tuple[Remedy, ...] = (
         "key, and that nothing between you and Bedrock rewrites the request.",
     ),
     Remedy(
+        frozenset(),
+        "authentication failed: please make sure your api key is valid",
+        frozenset(),
+        "The Bedrock API key was refused: check that it is complete and not expired, and "
+        "that it was made for {region} (a key works only in its own region).",
+    ),
+    Remedy(
+        frozenset(),
+        "invalid api key format",
+        frozenset(),
+        "The Bedrock API key was refused: it is not a Bedrock API key, or IAM does not "
+        "allow bedrock:CallWithBearerToken for its identity.",
+    ),
+    Remedy(
         frozenset({"ThrottlingException", "rate_limit_exceeded", "throttling"}),
         "",
         frozenset(),

@@ -81,10 +81,15 @@ def _hint(settings: Settings, request: http.Request) -> Optional[str]:
 _ACCESS_DENIED = ("AccessDeniedException", "access_denied")
 
 
+# How IAM words a denial by policy (docs/wire.md s5), a condition key's among them; other
+# 403s (no model access, a bad API key) say something else and have remedies of their own.
+_IAM_DENIAL = "is not authorized to perform"
+
+
 def _guardrail_hint(
-    settings: Settings, wire: http.Request, error_type: Optional[str]
+    settings: Settings, wire: http.Request, error_type: Optional[str], message: str
 ) -> Optional[str]:
-    """Access denied on a guardrail-enforcing call sent without a guardrail.
+    """IAM denied a guardrail-enforcing call sent without a guardrail.
 
     An IAM policy can allow InvokeModel only with the condition key
     ``bedrock:GuardrailIdentifier``, denying every call without that guardrail
@@ -92,7 +97,11 @@ def _guardrail_hint(
     """
     from . import guardrails
 
-    if error_type not in _ACCESS_DENIED or guardrails.IDENTIFIER_HEADER in wire.headers:
+    if (
+        error_type not in _ACCESS_DENIED
+        or _IAM_DENIAL not in message
+        or guardrails.IDENTIFIER_HEADER in wire.headers
+    ):
         return None
     path = wire.url.path
     if wire.method != "POST" or not any(
@@ -134,15 +143,17 @@ def _normalized_error(
 ) -> http.Response:
     """The error response, secrets redacted and the body OpenAI-style, once read."""
     from . import _error_body, _redact  # only errors need them: not loaded at import
+    from ._remedies import message_of
 
     secrets = _redact.sent_secrets(wire)
     safe = _redact.redact(content, secrets)
     error_type = error_type_of(safe, response.headers.get(AWS_ERROR_TYPE))
+    message = message_of(safe)
     hints = (
         route_hint
         or _hint(settings, request)
-        or _guardrail_hint(settings, wire, error_type)
-        or _remedy(settings, request, response.status_code, error_type, safe),
+        or _guardrail_hint(settings, wire, error_type, message)
+        or _remedy(settings, request, response.status_code, error_type, message),
         _error_body.note(truncated),
     )
     hint = " ".join(h for h in hints if h) or None
@@ -164,12 +175,12 @@ def _remedy(
     request: http.Request,
     status: int,
     error_type: Optional[str],
-    content: bytes,
+    message: str,
 ) -> Optional[str]:
     from ._mantle_routes import model_of
-    from ._remedies import message_of, remedy
+    from ._remedies import remedy
 
-    return remedy(settings, status, error_type, message_of(content), model_of(request))
+    return remedy(settings, status, error_type, message, model_of(request))
 
 
 def _refused(route: Route, status: int, content: Optional[bytes]) -> bool:

@@ -230,6 +230,13 @@ def test_each_bedrock_error_gets_its_remedy(
     assert "\n" not in diagnosis.line()
 
 
+def test_a_message_ending_in_the_librarys_bracketed_advice_is_not_doubled_in_punctuation() -> None:
+    """Failed before: "... (Access is not enabled: ... action.). (request id ...)"."""
+    message = "You don't have access. (Access is not enabled: request model access.)"
+    line = diagnose_status(403, "AccessDeniedException", message, CTX, "rid-1").line()
+    assert "access.) (request id rid-1)" in line
+
+
 @pytest.mark.usefixtures("env_keys")
 def test_doctor_warns_about_a_bedrock_key_in_openai_api_key(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]

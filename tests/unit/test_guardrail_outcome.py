@@ -430,6 +430,10 @@ def _reply(error: shapes.ErrorReply) -> http_lib.Response:
         ),
         pytest.param({}, Guardrail("gr1").options(), DENIED, False, id="a per-call guardrail"),
         pytest.param({}, {}, shapes.unrecognized_client(), False, id="another 403"),
+        # Failed before: every AccessDeniedException without a guardrail got the hint,
+        # hiding the real fix for these two (the commonest 403s).
+        pytest.param({}, {}, shapes.no_model_access(), False, id="no model access"),
+        pytest.param({}, {}, shapes.invalid_api_key(), False, id="a bad API key"),
         pytest.param({}, {}, shapes.throttling(), False, id="not a 403"),
     ],
 )
@@ -464,4 +468,22 @@ def test_access_denied_on_mantle_has_no_guardrail_hint(bedrock: FakeBedrock) -> 
     )
     with pytest.raises(openai.PermissionDeniedError) as caught:
         client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "x"}])
+    assert HINT not in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("error", "advice"),
+    [
+        pytest.param(shapes.no_model_access(), "request model access", id="no model access"),
+        pytest.param(shapes.invalid_api_key(), "API key was refused", id="a bad API key"),
+    ],
+)
+def test_an_access_denied_403_says_what_to_fix(
+    bedrock: FakeBedrock, error: shapes.ErrorReply, advice: str
+) -> None:
+    bedrock.queue(_reply(error))
+    client = openai_bedrock.create_client(**static_keys(), transport=bedrock, max_retries=0)
+    with pytest.raises(openai.PermissionDeniedError) as caught:
+        client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "x"}])
+    assert advice in caught.value.message
     assert HINT not in caught.value.message

@@ -182,7 +182,10 @@ def diagnose_status(
             break
     label = f"{status} {error_type}" if error_type else str(status)
     rid = f" (request id {request_id})" if request_id else ""
-    return Diagnosis(f"Bedrock answered {label}: {message.rstrip('.')}.{rid}", remedy, kind)
+    # One full stop, unless the message already ends a sentence (or the library's
+    # bracketed advice, which ends in ".)").
+    said = message if message.endswith((".", ".)", "!", "?")) else f"{message}."
+    return Diagnosis(f"Bedrock answered {label}: {said}{rid}", remedy, kind)
 
 
 def _aws_message(body: object, fallback: str) -> str:

@@ -237,6 +237,33 @@ def test_a_message_ending_in_the_librarys_bracketed_advice_is_not_doubled_in_pun
     assert "access.) (request id rid-1)" in line
 
 
+@pytest.mark.usefixtures("isolated_aws_env")
+def test_doctor_warns_about_a_misplaced_key_when_no_credentials_resolve(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Failed before: the check ran only once credentials had resolved, but a key in the
+    wrong variable is the usual reason none do."""
+    monkeypatch.setenv("OPENAI_API_KEY", API_KEY)
+    assert main(["doctor", "--region", "us-west-2", "--no-call"]) == 1
+    out = capsys.readouterr().out
+    assert "warn  credentials OPENAI_API_KEY looks misplaced" in out
+    assert "fail  credentials No AWS credentials" in out
+
+
+@pytest.mark.usefixtures("isolated_aws_env")
+def test_doctor_with_no_credentials_says_how_to_set_some_up(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Failed before: the fix line said to check the (absent) credentials with
+    `aws sts get-caller-identity`."""
+    assert main(["doctor", "--region", "us-west-2", "--no-call"]) == 1
+    out = capsys.readouterr().out
+    fix = next(line for line in out.splitlines() if line.lstrip().startswith("fix:"))
+    assert "get-caller-identity" not in fix
+    assert "aws configure sso" in fix
+    assert "AWS_BEARER_TOKEN_BEDROCK" in fix
+
+
 @pytest.mark.usefixtures("env_keys")
 def test_doctor_warns_about_a_bedrock_key_in_openai_api_key(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]

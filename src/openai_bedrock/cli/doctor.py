@@ -107,6 +107,7 @@ def run_checks(
     args: argparse.Namespace, conn: Connection, environ: Mapping[str, str] = os.environ
 ) -> Iterator[Check]:
     from openai_bedrock import ConfigurationError, CredentialsError
+    from openai_bedrock._credentials import NO_CREDENTIALS_HELP
     from openai_bedrock._settings import resolve_settings
 
     kwargs = conn.kwargs
@@ -137,8 +138,12 @@ def run_checks(
     except CredentialsError as exc:
         if region is not None:
             yield Check("endpoint", "skip", "needs credentials to be resolved first")
+        # A key in the wrong variable is the usual reason that nothing resolves.
+        yield from _misplaced(environ)
         ctx = Context(region=region, profile=profile)
-        yield Check("credentials", "fail", one_line(exc), _login_remedy(ctx))
+        none_found = NO_CREDENTIALS_HELP in str(exc)
+        remedy = SET_UP_CREDENTIALS if none_found and profile is None else _login_remedy(ctx)
+        yield Check("credentials", "fail", one_line(exc), remedy)
         return
     except ConfigurationError as exc:
         if region is not None:
@@ -254,6 +259,22 @@ _WRONG_PLACES: tuple[tuple[str, Callable[[str], bool], str], ...] = (
 )
 
 
+# What to do when no credentials exist at all (the CLI's wording of NO_CREDENTIALS_HELP).
+SET_UP_CREDENTIALS = (
+    "set some up: `aws configure sso` once, then `aws sso login --profile NAME` and pass "
+    "--profile NAME; or `aws configure` for access keys; or set AWS_BEARER_TOKEN_BEDROCK "
+    "to a Bedrock API key"
+)
+
+
+def _misplaced(environ: Mapping[str, str]) -> Iterator[Check]:
+    """A warning for each credential variable that holds another kind of key."""
+    for name, looks_wrong, remedy in _WRONG_PLACES:
+        value = environ.get(name, "")
+        if value and looks_wrong(value):
+            yield Check("credentials", "warn", f"{name} looks misplaced", remedy)
+
+
 def _credentials(
     settings: Any, profile: Optional[str], environ: Mapping[str, str]
 ) -> Iterator[Check]:
@@ -261,10 +282,7 @@ def _credentials(
     from openai_bedrock._auth import BearerAuth
     from openai_bedrock._credentials import fingerprint
 
-    for name, looks_wrong, remedy in _WRONG_PLACES:
-        value = environ.get(name, "")
-        if value and looks_wrong(value):
-            yield Check("credentials", "warn", f"{name} looks misplaced", remedy)
+    yield from _misplaced(environ)
     auth = settings.auth
     if isinstance(auth, BearerAuth):
         key = f", key {auth.fingerprint}" if auth.fingerprint else ""

@@ -346,3 +346,31 @@ def test_served_connections_send_without_nagle_delay() -> None:
         assert sock.getsockname()[0] == "127.0.0.1"
     finally:
         sock.close()
+
+
+# --- without the proxy extra --------------------------------------------------------
+
+
+@pytest.mark.parametrize("missing", ["starlette", "uvicorn"])
+def test_without_the_extra_serve_and_create_app_say_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch, missing: str
+) -> None:
+    """Failed before: ``serve()`` raised ModuleNotFoundError for uvicorn."""
+    monkeypatch.setitem(sys.modules, missing, None)  # as if not installed
+    starts = (serve, create_app) if missing == "starlette" else (serve,)
+    for start in starts:
+        with pytest.raises(ConfigurationError, match=r"pip install 'openai-bedrock\[proxy\]'"):
+            start(token="t", region="us-west-2", api_key="ABSK-not-used")
+
+
+def test_without_the_extra_the_command_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Failed before: "Unexpected ModuleNotFoundError ... report the traceback", exit 1."""
+    from openai_bedrock.cli import main
+
+    monkeypatch.setitem(sys.modules, "uvicorn", None)
+    assert main(["proxy", "--offline"]) == 2
+    err = capsys.readouterr().err
+    assert "pip install 'openai-bedrock[proxy]'" in err
+    assert "Unexpected" not in err

@@ -53,14 +53,14 @@ def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        from openai_bedrock import proxy
-    except ImportError as exc:  # pragma: no cover - the extra is missing
-        raise CommandError(
-            f"The proxy needs starlette and uvicorn ({exc}): pip install 'openai-bedrock[proxy]'.",
-            USAGE,
-        ) from exc
+    from openai_bedrock import ConfigurationError, proxy
+
     from .chat import emulate_guardrail, parse_guardrail
+
+    try:  # before credentials are loaded: without the extra nothing can be served
+        proxy._require_extra()
+    except ConfigurationError as exc:
+        raise CommandError(str(exc), USAGE) from exc
 
     if not args.allow_remote and not proxy.is_loopback(args.host):
         raise CommandError(

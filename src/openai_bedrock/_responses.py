@@ -190,6 +190,8 @@ def normalize_error_body(
     fields: dict[str, Any] = body if isinstance(body, dict) else {}
     error_type = _error_type(fields, error_type_header)
     message = next((fields[k] for k in _AWS_MESSAGE_KEYS if fields.get(k) is not None), None)
+    if message is None and isinstance(fields.get("error"), str) and fields["error"]:
+        message = fields["error"]  # `error` as a bare string (docs/wire.md 10.3 b)
     if message is None:
         if error_type is None and hint is None:
             return None  # nothing AWS-specific to translate
@@ -200,7 +202,7 @@ def normalize_error_body(
         "code": error_type,
         "param": None,
     }
-    skipped = {*_AWS_MESSAGE_KEYS, *_AWS_TYPE_KEYS, *error}
+    skipped = {*_AWS_MESSAGE_KEYS, *_AWS_TYPE_KEYS, *error, "error"}
     error.update({k: v for k, v in fields.items() if k not in skipped})
     return _dump({"error": error})
 

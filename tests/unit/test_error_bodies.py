@@ -80,6 +80,13 @@ CASES: list[Any] = [
         None,
         id="an OpenAI-style body is left as it is",
     ),
+    # Failed before: left as it was, so openai 3.x said only "Error code: 400".
+    pytest.param(
+        b'{"error":"model is busy"}',
+        None,
+        {"message": "model is busy", "type": None, "code": None},
+        id="a bare-string error becomes the message (docs/wire.md 10.3 b)",
+    ),
     pytest.param(b'{"detail":"nope"}', None, None, id="a body with nothing AWS about it is left"),
     pytest.param(b"<html>bad gateway</html>", None, None, id="plain text without a type is left"),
 ]
@@ -117,3 +124,10 @@ def test_a_body_code_reaches_the_user(bedrock: FakeBedrock, streamed: bool) -> N
         )
     assert caught.value.code == "ValidationException"
     assert "bad" in caught.value.message
+
+
+def test_a_bare_string_error_keeps_its_text_in_the_message(bedrock: FakeBedrock) -> None:
+    bedrock.queue(http_lib.Response(400, json={"error": "model is busy"}))
+    client = openai_bedrock.create_client(**static_keys(), transport=bedrock, max_retries=0)
+    with pytest.raises(openai.BadRequestError, match="model is busy"):
+        client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "Hi"}])

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
         GuardrailError,
         GuardrailNotEnforcedError,
         GuardTagError,
+        StreamError,
         UnknownOperationError,
     )
     from ._http import http_library
@@ -80,6 +81,7 @@ __all__ = [
     "GuardrailStream",
     "ShortTermToken",
     "ShortTermTokenProvider",
+    "StreamError",
     "TaggedRequest",
     "UnknownOperationError",
     "__version__",
@@ -121,6 +123,7 @@ _HOMES = {
     "EmulatorNotRunningError": "._errors",
     "ForeignOriginError": "._errors",
     "ForkedClientError": "._errors",
+    "StreamError": "._errors",
     "UnknownOperationError": "._errors",
     "ShortTermToken": "._tokens",
     "ShortTermTokenProvider": "._tokens",

@@ -26,6 +26,7 @@ __all__ = [
     "GuardTagError",
     "GuardrailError",
     "GuardrailNotEnforcedError",
+    "StreamError",
     "UnknownOperationError",
 ]
 
@@ -68,6 +69,17 @@ class UnknownOperationError(openai.NotFoundError, BedrockError):
     client raises this instead of handing the SDK an empty page. It is an
     ``openai.APIStatusError`` (status 404, ``code`` ``"UnknownOperationException"``)
     and a ``BedrockError``.
+    """
+
+
+class StreamError(openai.APIError, BedrockError):
+    """Bedrock sent an error inside a stream that had begun, so the answer is incomplete.
+
+    Streams may end with an AWS error object (``{"message": ...}``, no OpenAI shape) or
+    an ``error`` event after content was sent, under throttling or internal errors
+    (docs/wire.md, "Streaming failures"). Raised while the stream is read, instead of
+    handing that frame over as a chunk. An ``openai.APIError``: ``message``, ``request``
+    and ``body`` (the frame) as the SDK's own in-stream errors have them. Retry the call.
     """
 
 

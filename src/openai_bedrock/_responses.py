@@ -30,6 +30,7 @@ PASS = 0  # back to the SDK as it is, unread
 CHECK = 1  # a success that may be runtime's 200 UnknownOperation envelope: read it
 ERROR = 2  # a status of 400 or more: its (small, never streamed) body is normalised
 DECODE = 3  # CHECK, for a compressed body: read (decoded) before it is checked
+STREAM = 4  # a successful event stream: passed through, its error frames raised
 
 
 def triage(response: http.Response) -> int:
@@ -54,11 +55,9 @@ def triage(response: http.Response) -> int:
     if response.status_code >= 400:
         return ERROR
     length = found.get(b"content-length")
-    if (
-        length is not None
-        and (len(length) < 3 or (len(length) == 3 and length < b"256"))
-        and b"event-stream" not in found.get(b"content-type", b"")
-    ):
+    if b"event-stream" in found.get(b"content-type", b""):
+        return STREAM
+    if length is not None and (len(length) < 3 or (len(length) == 3 and length < b"256")):
         return CHECK if found.get(b"content-encoding", b"identity") == b"identity" else DECODE
     return PASS
 

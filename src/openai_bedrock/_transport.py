@@ -15,7 +15,8 @@ The sync and async transports differ only in how they wait: both drive the same
 ``_signing.Signing.prepare``.
 
 Pooling, proxies, TLS and HTTP/2 stay the inner transport's job. Successful
-responses, streamed or not, pass through unread.
+responses pass through unread; a stream's pieces pass as they come, watched for the
+error frames Bedrock may end it with (``_stream_errors``).
 
 Example::
 
@@ -37,6 +38,7 @@ from ._responses import (
     CHECK,
     DECODE,
     PASS,
+    STREAM,
     achecked,
     checked,
     decoded,
@@ -47,6 +49,7 @@ from ._responses import (
 )
 from ._settings import Settings
 from ._signing import VARIES, Signing
+from ._stream_errors import watched
 
 if TYPE_CHECKING:
     from ._mantle_routes import MantleRouter, Route
@@ -260,6 +263,8 @@ class BedrockTransport(http.BaseTransport):
         verdict = triage(response)
         if verdict == PASS:
             return response
+        if verdict == STREAM:
+            return watched(request, wire, response)
         if verdict == CHECK:
             return checked(request, response, signing.endpoint)
         if verdict == DECODE:
@@ -322,6 +327,8 @@ class BedrockTransport(http.BaseTransport):
                 return wire, decoded(request, response, content, signing.endpoint), None, False
             if verdict == PASS:
                 return wire, response, None, False
+            if verdict == STREAM:
+                return wire, watched(request, wire, response), None, False
             from ._error_body import read  # errors only: not loaded at import
 
             content, truncated = read(response)
@@ -375,6 +382,8 @@ class AsyncBedrockTransport(http.AsyncBaseTransport):
         verdict = triage(response)
         if verdict == PASS:
             return response
+        if verdict == STREAM:
+            return watched(request, wire, response)
         if verdict == CHECK:
             return await achecked(request, response, signing.endpoint)
         if verdict == DECODE:
@@ -437,6 +446,8 @@ class AsyncBedrockTransport(http.AsyncBaseTransport):
                 return wire, decoded(request, response, content, signing.endpoint), None, False
             if verdict == PASS:
                 return wire, response, None, False
+            if verdict == STREAM:
+                return wire, watched(request, wire, response), None, False
             from ._error_body import aread  # errors only: not loaded at import
 
             content, truncated = await aread(response)

@@ -33,6 +33,7 @@ PACKAGE = [
     "GuardrailStream",
     "ShortTermToken",
     "ShortTermTokenProvider",
+    "StreamError",
     "TaggedRequest",
     "UnknownOperationError",
     "__version__",

@@ -20,6 +20,7 @@ import threading
 from typing import Any, NamedTuple, Optional
 
 from ._http import http
+from ._responses import PassThrough
 
 V1 = "/v1"
 OPENAI_V1 = "/openai/v1"
@@ -202,17 +203,17 @@ def with_base(url: http.URL, base: str) -> http.URL:
     return url.copy_with(path=base + rest)
 
 
-class _IdSniffer(http.SyncByteStream, http.AsyncByteStream):
+class _IdSniffer(PassThrough):
     """Passes a response body through, noting the first ``"id"`` in its first few KB
     (the stored response's id, in a JSON body or the first SSE event)."""
 
     def __init__(self, inner: Any, router: MantleRouter, base: str) -> None:
-        self._inner = inner
+        super().__init__(inner)
         self._router = router
         self._base = base
         self._seen: Optional[bytes] = b""
 
-    def _note(self, chunk: bytes) -> None:
+    def seen(self, chunk: bytes) -> None:
         if self._seen is None:
             return
         seen = self._seen + chunk
@@ -220,19 +221,3 @@ class _IdSniffer(http.SyncByteStream, http.AsyncByteStream):
         if match is not None:
             self._router.remember_response(match.group(1).decode("utf-8", "replace"), self._base)
         self._seen = None if match is not None or len(seen) > 8192 else seen
-
-    def __iter__(self) -> Any:
-        for chunk in self._inner:
-            self._note(chunk)
-            yield chunk
-
-    async def __aiter__(self) -> Any:
-        async for chunk in self._inner:
-            self._note(chunk)
-            yield chunk
-
-    def close(self) -> None:
-        self._inner.close()
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()

@@ -33,6 +33,33 @@ DECODE = 3  # CHECK, for a compressed body: read (decoded) before it is checked
 STREAM = 4  # a successful event stream: passed through, its error frames raised
 
 
+class PassThrough(http.SyncByteStream, http.AsyncByteStream):
+    """A response body passed on piece by piece as it comes, each piece shown to
+    ``seen`` first (subclasses watch the body without holding it back)."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def seen(self, piece: bytes) -> None:
+        raise NotImplementedError
+
+    def __iter__(self) -> Any:
+        for piece in self._inner:
+            self.seen(piece)
+            yield piece
+
+    async def __aiter__(self) -> Any:
+        async for piece in self._inner:
+            self.seen(piece)
+            yield piece
+
+    def close(self) -> None:
+        self._inner.close()
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
 def triage(response: http.Response) -> int:
     """Expose the request id, and say what the response needs (``PASS``, ``CHECK``,
     ``DECODE`` or ``ERROR``).

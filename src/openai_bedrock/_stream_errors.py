@@ -21,6 +21,7 @@ from typing import Any, Optional, cast
 
 from ._errors import StreamError
 from ._http import http
+from ._responses import PassThrough
 
 # Keys of every legitimate event's JSON (Chat Completions chunks, Responses events,
 # the SDK's own {"error": {...}} frames): an object with a message and none of these
@@ -55,7 +56,7 @@ def error_frame(payload: bytes, in_error_event: bool) -> Optional[Any]:
     return None
 
 
-class ErrorFrames(http.SyncByteStream, http.AsyncByteStream):
+class ErrorFrames(PassThrough):
     """A response stream, passed through, that raises ``StreamError`` at an error frame.
 
     ``request`` is the SDK's (the error carries it); ``wire`` the request sent, whose
@@ -63,31 +64,27 @@ class ErrorFrames(http.SyncByteStream, http.AsyncByteStream):
     """
 
     def __init__(self, inner: Any, request: http.Request, wire: http.Request) -> None:
-        self._inner = inner
+        super().__init__(inner)
         self._request = request
         self._wire = wire
         self._pending = b""  # the line so far, when a piece ended inside one
         self._skipping = False  # inside a line too long to be an error frame
         self._in_error_event = False
 
-    def _check(self, piece: bytes) -> None:
+    def seen(self, piece: bytes) -> None:
         data = self._pending + piece if self._pending else piece
         cut = data.rfind(b"\n")
-        if cut < 0:
-            self._pending = b"" if self._skipping else data
-            if len(self._pending) > _LONGEST_LINE:
-                self._pending, self._skipping = b"", True
-            return
-        complete, self._pending = data[:cut], data[cut + 1 :]
-        if len(self._pending) > _LONGEST_LINE:
-            self._pending = b""  # the next piece continues a long line: skipped
-        if not (self._in_error_event or b'"message' in complete or b"error" in complete):
-            self._skipping = False
+        head_skipped = self._skipping  # the first line ends a line too long to be an error
+        complete, rest = (b"", data) if cut < 0 else (data[:cut], data[cut + 1 :])
+        if cut < 0 and head_skipped:
+            rest = b""
+        self._skipping = len(rest) > _LONGEST_LINE or (cut < 0 and head_skipped)
+        self._pending = b"" if self._skipping else rest
+        if cut < 0 or not (self._in_error_event or b'"message' in complete or b"error" in complete):
             return
         lines = complete.split(b"\n")
-        if self._skipping:  # the first line's end, of a line too long to be an error
+        if head_skipped:
             del lines[0]
-            self._skipping = False
         for line in lines:
             self._line(line.rstrip(b"\r"))
 
@@ -105,32 +102,15 @@ class ErrorFrames(http.SyncByteStream, http.AsyncByteStream):
         from . import _redact  # errors only: not loaded at import
 
         secrets = _redact.sent_secrets(self._wire)
-        said = frame.get("message") if isinstance(frame, dict) else frame
-        text = str(said if said else json.dumps(frame))
-        text = _redact.redact(text.encode("utf-8"), secrets).decode("utf-8", "replace")
         safe = json.loads(_redact.redact(json.dumps(frame).encode("utf-8"), secrets))
+        said = safe.get("message") if isinstance(safe, dict) else safe
+        text = str(said) if said else json.dumps(safe)
         return StreamError(
             f"Bedrock sent an error in the stream after it began, so the answer is "
             f"incomplete: {text} (retry the call)",
             cast(Any, self._request),  # the SDK's library, typed as httpx
             body=safe,
         )
-
-    def __iter__(self) -> Any:
-        for piece in self._inner:
-            self._check(piece)
-            yield piece
-
-    async def __aiter__(self) -> Any:
-        async for piece in self._inner:
-            self._check(piece)
-            yield piece
-
-    def close(self) -> None:
-        self._inner.close()
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
 
 
 def watched(request: http.Request, wire: http.Request, response: http.Response) -> http.Response:

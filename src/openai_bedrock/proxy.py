@@ -128,7 +128,7 @@ def _error(status: int, message: str, kind: str, code: Optional[str] = None) -> 
     return JSONResponse(body, status_code=status)
 
 
-def _require_extra(*names: str) -> None:
+def require_extra(*names: str) -> None:
     """Raise ``ConfigurationError`` saying how to install the proxy extra, if ``names``
     (default: starlette and uvicorn) are not installed."""
     import importlib
@@ -162,7 +162,7 @@ def create_app(
             ``base_url``, ``profile``, ``api_key``, ``guardrail``, ... . Resolved here, so
             bad settings or missing credentials raise before anything is served.
     """
-    _require_extra("starlette")  # any ASGI server may run the app
+    require_extra("starlette")  # any ASGI server may run the app
     from starlette.applications import Starlette
     from starlette.responses import JSONResponse, Response, StreamingResponse
     from starlette.routing import Route
@@ -310,7 +310,7 @@ def serve(
     """
     import sys
 
-    _require_extra()
+    require_extra()
     import uvicorn
 
     app = _checked_app(host, token, allow_remote, options)

@@ -124,3 +124,15 @@ def test_a_responses_stream_with_message_items_passes(bedrock: FakeBedrock) -> N
         model=MODEL, input="Hi", stream=True
     ) as response:
         assert b"".join(response.iter_bytes()) == body
+
+
+async def test_an_error_frame_after_a_line_longer_than_an_error_raises(
+    factory: Factory, bedrock: FakeBedrock
+) -> None:
+    """A long event (past the length an error frame can have) is not kept whole; the
+    lines after it are still watched."""
+    long = _chunk("x" * 100_000)
+    pieces = [long[i : i + 4096] for i in range(0, len(long), 4096)]
+    bedrock.queue(_stream([*pieces, THROTTLED]))
+    with pytest.raises(openai_bedrock.StreamError, match="Too many tokens"):
+        await _texts(factory, bedrock)

@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     from .chat import emulate_guardrail, parse_guardrail
 
     try:  # before credentials are loaded: without the extra nothing can be served
-        proxy._require_extra()
+        proxy.require_extra()
     except ConfigurationError as exc:
         raise CommandError(str(exc), USAGE) from exc
 

@@ -231,10 +231,11 @@ async def test_a_one_second_refresh_never_stalls_the_event_loop(emu: BedrockEmul
     assert source.refreshes == 2
     assert sum(end - start for start, end in source.refresh_windows) >= 2 * refresh_seconds
     assert len(during) > 100  # the loop kept ticking through the refreshes
-    # Run on the loop, one refresh would stall it for the whole second. The bound is a
-    # quarter of that, so that a loaded 2-core CI machine passes; the printed figure is
-    # under 10 ms on a quiet machine (benchmarks/loop_stall.py measures it).
-    assert stall < refresh_seconds / 4
+    # Run on the loop, one refresh would stall it for the whole second; off it, the loop
+    # ticks through (above). The bound only tells those apart: a loaded 2-core CI machine
+    # has shown 270 ms gaps, while the printed figure is under 10 ms on a quiet machine
+    # (benchmarks/loop_stall.py measures it).
+    assert stall < refresh_seconds * 0.9
     assert set(verdicts(emu)) == {"ok"}
 
 
